@@ -1,0 +1,46 @@
+// The journal's hash chain: each transfer row's hash covers the previous hash and the row's
+// fields, so a row changed, removed or inserted behind the ledger's back breaks the chain.
+// The PostgreSQL batch function builds the same string (see migrations), byte for byte.
+import { createHash } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface HashedFields {
+  seq: bigint;
+  id: string;
+  debitAccountId: bigint;
+  creditAccountId: bigint;
+  amount: bigint;
+  pendingId: string | null;
+  ledgerId: number;
+  code: number;
+  flags: number;
+  timeoutSeconds: number;
+  userData: string | null;
+  createdAtMs: bigint;
+}
+
+/** Length-prefixed (in UTF-8 bytes) so that no choice of text can shift a field boundary. */
+const field = (text: string | null): string => (text === null ? '-1:' : `${Buffer.byteLength(text, 'utf8')}:${text}`);
+
+export function canonicalTransfer(row: HashedFields): string {
+  return [
+    'v1',
+    row.seq,
+    field(row.id),
+    row.debitAccountId,
+    row.creditAccountId,
+    row.amount,
+    field(row.pendingId),
+    row.ledgerId,
+    row.code,
+    row.flags,
+    row.timeoutSeconds,
+    field(row.userData),
+    row.createdAtMs,
+  ].join('|');
+}
+
+export function chainHash(previousHash: string, row: HashedFields): string {
+  return createHash('sha256').update(`${previousHash}|${canonicalTransfer(row)}`, 'utf8').digest('hex');
+}

@@ -1,0 +1,139 @@
+// Group commit: one writer per process queues calls and applies up to `batchMax` transfers per
+// database transaction (one fsync, or one PostgreSQL round trip, for many transfers). Each
+// caller awaits its own results. Calls are never split, so a linked chain stays in one batch.
+import type { BatchEngine } from './engine.js';
+import type { TransferResult } from './types.js';
+import type { BatchItem } from './validate.js';
+
+export interface WriterOptions {
+  /** Transfers per database transaction, at most. */
+  batchMax: number;
+  /** Transfers waiting, at most; past it a call is refused with WriterOverloadedError. */
+  queueMax: number;
+}
+
+export const DEFAULT_WRITER_OPTIONS: WriterOptions = { batchMax: 8_190, queueMax: 1_000_000 };
+
+export class WriterOverloadedError extends Error {
+  readonly code = 'ledger_overloaded';
+  constructor(queueMax: number) {
+    super(`the ledger has ${queueMax} transfers waiting; try again shortly`);
+  }
+}
+
+export class WriterClosedError extends Error {
+  readonly code = 'ledger_closed';
+  constructor() {
+    super('the ledger is shutting down and takes no new transfers');
+  }
+}
+
+interface Submission {
+  items: readonly BatchItem[];
+  resolve: (results: TransferResult[]) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface WriterStats {
+  batches: number;
+  transfers: number;
+  largestBatch: number;
+  queued: number;
+}
+
+export interface LedgerWriter {
+  submit(items: readonly BatchItem[]): Promise<TransferResult[]>;
+  /** Resolves when everything submitted so far has been applied. */
+  drain(): Promise<void>;
+  /** Refuses new calls, then drains. */
+  close(): Promise<void>;
+  stats(): WriterStats;
+}
+
+export function createLedgerWriter(engine: BatchEngine, nowMs: () => bigint, options: WriterOptions): LedgerWriter {
+  const queue: Submission[] = [];
+  let head = 0;
+  let queuedItems = 0;
+  let running = false;
+  let scheduled = false;
+  let closed = false;
+  const idleWaiters: (() => void)[] = [];
+  const stats = { batches: 0, transfers: 0, largestBatch: 0 };
+
+  const schedule = () => {
+    if (running || scheduled || head === queue.length) return;
+    scheduled = true;
+    // setImmediate, not a microtask: callers woken by the last batch get to queue their next call.
+    setImmediate(runBatch);
+  };
+
+  const takeBatch = (): Submission[] => {
+    const taken: Submission[] = [];
+    const ids = new Set<string>();
+    let size = 0;
+    while (head < queue.length) {
+      const next = queue[head]!;
+      if (taken.length > 0 && size + next.items.length > options.batchMax) break;
+      // The same id twice in one batch: the later call waits for the next batch, where it sees the first.
+      if (next.items.some((item) => ids.has(item.id))) break;
+      for (const item of next.items) ids.add(item.id);
+      taken.push(next);
+      size += next.items.length;
+      head++;
+    }
+    if (head > 1024 && head * 2 > queue.length) {
+      queue.splice(0, head);
+      head = 0;
+    }
+    return taken;
+  };
+
+  async function runBatch() {
+    scheduled = false;
+    running = true;
+    const taken = takeBatch();
+    const items = taken.flatMap((submission) => submission.items);
+    queuedItems -= items.length;
+    try {
+      const results = await engine.apply(items, nowMs());
+      stats.batches++;
+      stats.transfers += items.length;
+      stats.largestBatch = Math.max(stats.largestBatch, items.length);
+      let offset = 0;
+      for (const submission of taken) {
+        submission.resolve(results.slice(offset, offset + submission.items.length));
+        offset += submission.items.length;
+      }
+    } catch (error) {
+      for (const submission of taken) submission.reject(error);
+    } finally {
+      running = false;
+      if (head === queue.length) {
+        for (const wake of idleWaiters.splice(0)) wake();
+      }
+      schedule();
+    }
+  }
+
+  return {
+    submit(items) {
+      if (closed) return Promise.reject(new WriterClosedError());
+      if (items.length === 0) return Promise.resolve([]);
+      if (queuedItems + items.length > options.queueMax) return Promise.reject(new WriterOverloadedError(options.queueMax));
+      queuedItems += items.length;
+      return new Promise<TransferResult[]>((resolve, reject) => {
+        queue.push({ items, resolve, reject });
+        schedule();
+      });
+    },
+    drain() {
+      if (!running && !scheduled && head === queue.length) return Promise.resolve();
+      return new Promise<void>((resolve) => idleWaiters.push(resolve));
+    },
+    async close() {
+      closed = true;
+      await this.drain();
+    },
+    stats: () => ({ ...stats, queued: queuedItems }),
+  };
+}

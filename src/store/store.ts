@@ -1,0 +1,101 @@
+// Opens the database named by a URL: SQLite (the default, embedded) or PostgreSQL. Both
+// read 64-bit integers as bigint. Ordinary queries go through Kysely (`store.db`); the ledger's
+// hot path uses the raw driver (`store.sqlite` / `store.pool`).
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Schema } from './schema.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** The URL with any password removed, for logs. */
+  readonly description: string;
+  readonly db: Kysely<Schema>;
+  readonly sqlite: BetterSqlite3.Database | null;
+  readonly pool: pg.Pool | null;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_DATABASE_URL = 'sqlite:./data/saoma.db';
+
+export type DatabaseTarget = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
+
+/** `sqlite:PATH`, `sqlite::memory:`, `:memory:`, a bare file path, or `postgres://…`. */
+export function parseDatabaseUrl(url: string): DatabaseTarget {
+  if (/^postgres(ql)?:\/\//.test(url)) return { kind: 'postgres', url };
+  if (url.startsWith('sqlite:')) return { kind: 'sqlite', path: url.slice('sqlite:'.length) || ':memory:' };
+  if (url.includes('://')) throw new Error(`unsupported database URL ${redact(url)}: use sqlite:PATH or postgres://…`);
+  return { kind: 'sqlite', path: url };
+}
+
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+}
+
+export interface OpenOptions {
+  /** Connections in the PostgreSQL pool. */
+  poolSize?: number;
+}
+
+export async function openStore(url: string, options: OpenOptions = {}): Promise<Store> {
+  const target = parseDatabaseUrl(url);
+  return target.kind === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, options);
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new BetterSqlite3(path);
+  sqlite.defaultSafeIntegers(true);
+  sqlite.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk (fsync of the WAL) before the caller hears "ok".
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  let closed = false;
+  return {
+    kind: 'sqlite',
+    description: `sqlite:${path}`,
+    db,
+    sqlite,
+    pool: null,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
+
+const int8Parser = (value: string): bigint => BigInt(value);
+
+function openPostgres(url: string, options: OpenOptions): Store {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 8,
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === pg.types.builtins.INT8 ? int8Parser : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+    },
+  });
+  // An idle client's connection error must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  let closed = false;
+  return {
+    kind: 'postgres',
+    description: redact(url),
+    db,
+    sqlite: null,
+    pool,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await db.destroy();
+    },
+  };
+}
