@@ -1,0 +1,86 @@
+// Test support: the stores every conformance suite runs against. SQLite always; PostgreSQL
+// when SAOMA_TEST_POSTGRES names a server (npm test under .ci/run sets it). Each test gets a
+// fresh database: an in-memory or temporary SQLite file, or a PostgreSQL schema of its own.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { migrate } from '../store/migrations.js';
+import { openStore, type Store, type StoreKind } from '../store/store.js';
+
+export const POSTGRES_TEST_URL = process.env.SAOMA_TEST_POSTGRES ?? '';
+
+export const POSTGRES_SKIP_REASON =
+  'PostgreSQL suite skipped: set SAOMA_TEST_POSTGRES=postgres://user@host:port/db to run it (.ci/run does)';
+
+export interface TestDatabase {
+  /** A URL another process can open to reach the same database. */
+  url: string;
+  store: Store;
+  /** Closes the store and removes the database. */
+  cleanup(): Promise<void>;
+}
+
+export interface TestStoreKind {
+  kind: StoreKind;
+  /** A reason to skip, or false when this store can be tested here. */
+  skip: string | false;
+  /** A fresh, migrated database; `file` asks for an on-disk SQLite file (for other processes). */
+  create(options?: { file?: boolean }): Promise<TestDatabase>;
+}
+
+export const testStores: readonly TestStoreKind[] = [
+  { kind: 'sqlite', skip: false, create: createSqlite },
+  { kind: 'postgres', skip: POSTGRES_TEST_URL ? false : POSTGRES_SKIP_REASON, create: createPostgres },
+];
+
+async function createSqlite(options: { file?: boolean } = {}): Promise<TestDatabase> {
+  const directory = options.file ? mkdtempSync(join(tmpdir(), 'saoma-test-')) : null;
+  const url = directory ? `sqlite:${join(directory, 'saoma.db')}` : 'sqlite::memory:';
+  const store = await openStore(url);
+  await migrate(store);
+  return {
+    url,
+    store,
+    async cleanup() {
+      await store.close();
+      if (directory) rmSync(directory, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The server URL with a search_path, so that every connection lands in the test's own schema. */
+export function urlWithSchema(serverUrl: string, schema: string): string {
+  const url = new URL(serverUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.toString();
+}
+
+async function createPostgres(): Promise<TestDatabase> {
+  const schema = `saoma_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  const url = urlWithSchema(POSTGRES_TEST_URL, schema);
+  const store = await openStore(url);
+  await migrate(store);
+  return {
+    url,
+    store,
+    async cleanup() {
+      await store.close();
+      const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+      await client.connect();
+      try {
+        await client.query(`DROP SCHEMA ${schema} CASCADE`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
