@@ -66,7 +66,9 @@ function openSqlite(path: string): Store {
     async close() {
       if (closed) return;
       closed = true;
+      // Kysely closes the driver only if it ever ran a query; the ledger may have used it directly.
       await db.destroy();
+      if (sqlite.open) sqlite.close();
     },
   };
 }
@@ -96,6 +98,7 @@ function openPostgres(url: string, options: OpenOptions): Store {
       if (closed) return;
       closed = true;
       await db.destroy();
+      if (!pool.ended) await pool.end();
     },
   };
 }
