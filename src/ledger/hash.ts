@@ -1,7 +1,7 @@
 // The journal's hash chain: each transfer row's hash covers the previous hash and the row's
 // fields, so a row changed, removed or inserted behind the ledger's back breaks the chain.
 // The PostgreSQL batch function builds the same string (see migrations), byte for byte.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -24,23 +24,14 @@ export interface HashedFields {
 const field = (text: string | null): string => (text === null ? '-1:' : `${Buffer.byteLength(text, 'utf8')}:${text}`);
 
 export function canonicalTransfer(row: HashedFields): string {
-  return [
-    'v1',
-    row.seq,
-    field(row.id),
-    row.debitAccountId,
-    row.creditAccountId,
-    row.amount,
-    field(row.pendingId),
-    row.ledgerId,
-    row.code,
-    row.flags,
-    row.timeoutSeconds,
-    field(row.userData),
-    row.createdAtMs,
-  ].join('|');
+  return (
+    `v1|${row.seq}|${field(row.id)}|${row.debitAccountId}|${row.creditAccountId}|${row.amount}|` +
+    `${field(row.pendingId)}|${row.ledgerId}|${row.code}|${row.flags}|${row.timeoutSeconds}|` +
+    `${field(row.userData)}|${row.createdAtMs}`
+  );
 }
 
 export function chainHash(previousHash: string, row: HashedFields): string {
-  return createHash('sha256').update(`${previousHash}|${canonicalTransfer(row)}`, 'utf8').digest('hex');
+  // crypto.hash: the one-shot form, about twice as fast as createHash() for short inputs.
+  return hash('sha256', `${previousHash}|${canonicalTransfer(row)}`, 'hex');
 }

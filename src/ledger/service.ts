@@ -19,7 +19,7 @@ import {
   type TransferRequest,
   type TransferResult,
 } from './types.js';
-import { CALL_TRANSFERS_MAX, validateCall, type BatchItem } from './validate.js';
+import { CALL_TRANSFERS_MAX, validateCall, validateTransfer, type BatchItem } from './validate.js';
 import { createLedgerWriter, DEFAULT_WRITER_OPTIONS, type WriterOptions, type WriterStats } from './writer.js';
 
 export interface NewAccount {
@@ -82,6 +82,7 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
     if (requests.length > CALL_TRANSFERS_MAX) {
       throw new RangeError(`one call carries at most ${CALL_TRANSFERS_MAX} transfers, not ${requests.length}`);
     }
+    if (requests.length === 1) return submitOne(requests[0]!, allowSystemIds);
     const { items, refusals } = validateCall(requests, allowSystemIds);
     const accepted = items.filter((item): item is BatchItem => item !== null);
     const applied = accepted.length > 0 ? await writer.submit(accepted) : [];
@@ -91,6 +92,16 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
       if (refusal) return { id: String(request.id), code: refusal, replayed: false };
       return applied[next++]!;
     });
+  }
+
+  /** The common case, one transfer, without the bookkeeping a chain needs. */
+  async function submitOne(request: TransferRequest, allowSystemIds: boolean): Promise<TransferResult[]> {
+    const checked = validateTransfer(request, allowSystemIds);
+    if (!checked.ok) return [{ id: String(request.id), code: checked.code, replayed: false }];
+    if ((checked.item.flags & TransferFlags.linked) !== 0) {
+      return [{ id: checked.item.id, code: 'linked_event_chain_open', replayed: false }];
+    }
+    return writer.submit([checked.item]);
   }
 
   const service: LedgerService = {

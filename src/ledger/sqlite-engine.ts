@@ -46,14 +46,45 @@ export interface SqliteBatchEngine {
   apply(items: readonly BatchItem[], nowMs: bigint): TransferResult[];
 }
 
+/** Accounts kept in memory between batches, at most; past it the cache starts again empty. */
+const ACCOUNT_CACHE_MAX = 262_144;
+
+/**
+ * The engine keeps the accounts it has read between batches, so a busy account is read once,
+ * not once per batch. That is safe because this process's writer is the only writer of
+ * balances on this connection; if another connection commits to the file, SQLite's
+ * `data_version` changes and the cache is dropped. A batch that fails drops it too.
+ */
 export function createSqliteBatchEngine(db: BetterSqlite3.Database): SqliteBatchEngine {
   const statements = prepareStatements(db);
-  const run = db.transaction((items: readonly BatchItem[], nowMs: bigint) => applyBatch(statements, items, nowMs));
-  return { apply: (items, nowMs) => run.immediate(items, nowMs) };
+  const dataVersion = db.prepare('PRAGMA data_version').pluck();
+  const cache = new Map<bigint, AccountState>();
+  let seenVersion: unknown = null;
+  const run = db.transaction((items: readonly BatchItem[], nowMs: bigint) => {
+    const version = dataVersion.get();
+    if (version !== seenVersion || cache.size > ACCOUNT_CACHE_MAX) cache.clear();
+    seenVersion = version;
+    return applyBatch(statements, cache, items, nowMs);
+  });
+  return {
+    apply(items, nowMs) {
+      try {
+        return run.immediate(items, nowMs);
+      } catch (error) {
+        cache.clear();
+        throw error;
+      }
+    },
+  };
 }
 
 function prepareStatements(db: BetterSqlite3.Database) {
   return {
+    known: db
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM transfers WHERE id = ?) OR EXISTS (SELECT 1 FROM transfer_failures WHERE id = ?)`,
+      )
+      .pluck(),
     account: db.prepare(
       `SELECT id, ledger_id, flags, debits_posted, credits_posted, debits_pending, credits_pending
        FROM accounts WHERE id = ?`,
@@ -90,6 +121,7 @@ type Statements = ReturnType<typeof prepareStatements>;
 
 /** Everything one batch changes, kept in memory until the batch's end, so a chain can be undone. */
 class BatchState {
+  /** Accounts this batch touched, by id (null: no such account). */
   readonly accounts = new Map<bigint, AccountState | null>();
   readonly rows: TransferRow[] = [];
   readonly rowsById = new Map<string, TransferRow>();
@@ -101,6 +133,7 @@ class BatchState {
 
   constructor(
     readonly statements: Statements,
+    readonly cache: Map<bigint, AccountState>,
     readonly nowMs: bigint,
   ) {
     const head = statements.head.get() as { seq: bigint; hash: string };
@@ -111,8 +144,12 @@ class BatchState {
   account(id: bigint): AccountState | null {
     let state = this.accounts.get(id);
     if (state === undefined) {
-      const row = this.statements.account.get(id) as Record<string, bigint> | undefined;
-      state = row ? accountFromRow(row) : null;
+      state = this.cache.get(id);
+      if (state === undefined) {
+        const row = this.statements.account.get(id) as Record<string, bigint> | undefined;
+        state = row ? accountFromRow(row) : null;
+        if (state) this.cache.set(id, state);
+      }
       this.accounts.set(id, state);
     }
     return state;
@@ -126,15 +163,34 @@ class BatchState {
     return row ? transferFromRow(row) : null;
   }
 
-  appendRow(row: Omit<TransferRow, 'seq' | 'hash'>): TransferRow {
-    const seq = this.seq + 1n;
-    const full = { ...row, seq, hash: '' };
-    full.hash = chainHash(this.hash, full);
-    this.seq = seq;
-    this.hash = full.hash;
-    this.rows.push(full);
-    this.rowsById.set(full.id, full);
-    return full;
+  /** Adds a journal row, chained to the one before it. */
+  appendRow(
+    item: BatchItem,
+    fields: Pick<TransferRow, 'debitAccountId' | 'creditAccountId' | 'amount' | 'ledgerId' | 'code' | 'pendingStatus' | 'expiresAtMs'>,
+  ): TransferRow {
+    const row: TransferRow = {
+      seq: this.seq + 1n,
+      id: item.id,
+      debitAccountId: fields.debitAccountId,
+      creditAccountId: fields.creditAccountId,
+      amount: fields.amount,
+      pendingId: item.pendingId,
+      ledgerId: fields.ledgerId,
+      code: fields.code,
+      flags: item.flags,
+      timeoutSeconds: item.timeoutSeconds,
+      userData: item.userData,
+      createdAtMs: this.nowMs,
+      pendingStatus: fields.pendingStatus,
+      expiresAtMs: fields.expiresAtMs,
+      hash: '',
+    };
+    row.hash = chainHash(this.hash, row);
+    this.seq = row.seq;
+    this.hash = row.hash;
+    this.rows.push(row);
+    this.rowsById.set(row.id, row);
+    return row;
   }
 }
 
@@ -180,8 +236,13 @@ interface ChainMark {
   statuses: Map<TransferRow, string>;
 }
 
-function applyBatch(statements: Statements, items: readonly BatchItem[], nowMs: bigint): TransferResult[] {
-  const state = new BatchState(statements, nowMs);
+function applyBatch(
+  statements: Statements,
+  cache: Map<bigint, AccountState>,
+  items: readonly BatchItem[],
+  nowMs: bigint,
+): TransferResult[] {
+  const state = new BatchState(statements, cache, nowMs);
   const results: TransferResult[] = [];
   let chainStart = 0;
   while (chainStart < items.length) {
@@ -249,6 +310,7 @@ function applyOne(state: BatchState, item: BatchItem, mark: ChainMark | null): T
 
 /** The id was used before: same body → the first result; another body → refused. */
 function findReplay(state: BatchState, item: BatchItem): TransferResult | null {
+  if (!state.rowsById.has(item.id) && state.statements.known.get(item.id, item.id) === 0n) return null;
   const stored = state.transfer(item.id);
   if (stored) {
     const same = sameAsStored(item, stored);
@@ -321,10 +383,12 @@ function moveMoney(state: BatchState, item: BatchItem, mark: ChainMark | null): 
     credit.creditsPosted += item.amount;
   }
   debit.dirty = credit.dirty = true;
-  const row = state.appendRow({
-    ...item,
-    pendingId: null,
-    createdAtMs: state.nowMs,
+  const row = state.appendRow(item, {
+    debitAccountId: item.debitAccountId,
+    creditAccountId: item.creditAccountId,
+    amount: item.amount,
+    ledgerId: item.ledgerId,
+    code: item.code,
     pendingStatus: pending ? 'pending' : 'none',
     expiresAtMs: pending && item.timeoutSeconds > 0 ? state.nowMs + BigInt(item.timeoutSeconds) * 1000n : null,
   });
@@ -387,14 +451,12 @@ function resolvePending(state: BatchState, item: BatchItem, mark: ChainMark | nu
   if (mark && !mark.statuses.has(pending)) mark.statuses.set(pending, pending.pendingStatus);
   pending.pendingStatus = posting ? 'posted' : isExpiryVoid ? 'expired' : 'voided';
   if (!state.rowsById.has(pending.id)) state.storedPending.set(pending.id, pending);
-  const row = state.appendRow({
-    ...item,
+  const row = state.appendRow(item, {
     debitAccountId: pending.debitAccountId,
     creditAccountId: pending.creditAccountId,
     amount,
     ledgerId: pending.ledgerId,
     code: item.code === 0 ? pending.code : item.code,
-    createdAtMs: state.nowMs,
     pendingStatus: 'none',
     expiresAtMs: null,
   });
@@ -450,6 +512,7 @@ function writeBatch(state: BatchState): void {
         account.creditsPending,
         account.id,
       );
+      account.dirty = false;
     }
   }
   statements.setHead.run(state.seq, state.hash);
