@@ -2,18 +2,28 @@
 // transfer. SQLite runs the rules in TypeScript; PostgreSQL runs them in a server-side function.
 import type pg from 'pg';
 import type { Store } from '../store/store.js';
-import { createSqliteBatchEngine } from './sqlite-engine.js';
+import { createInThreadSqliteEngine, createPipelinedSqliteEngine } from './sqlite-engine.js';
 import { TRANSFER_RESULT_CODES, type TransferResult } from './types.js';
 import type { BatchItem } from './validate.js';
 
 export interface BatchEngine {
+  /** Batches that may be in flight at once (planned, not yet committed). */
+  readonly pipelineDepth: number;
+  /** Applies whole linked chains; resolves once the batch is durable. Calls are planned in call order. */
   apply(items: readonly BatchItem[], nowMs: bigint): Promise<TransferResult[]>;
+  close(): Promise<void>;
 }
 
-export function createBatchEngine(store: Store): BatchEngine {
+export interface EngineOptions {
+  /** SQLite files: commit on a write thread while the next batch is planned (default true). */
+  sqliteWriteThread?: boolean;
+}
+
+export function createBatchEngine(store: Store, options: EngineOptions = {}): BatchEngine {
   if (store.sqlite) {
-    const engine = createSqliteBatchEngine(store.sqlite);
-    return { apply: async (items, nowMs) => engine.apply(items, nowMs) };
+    const path = store.sqlitePath!;
+    const pipelined = (options.sqliteWriteThread ?? true) && path !== ':memory:' && path !== '';
+    return pipelined ? createPipelinedSqliteEngine(store.sqlite, path) : createInThreadSqliteEngine(store.sqlite);
   }
   return createPostgresBatchEngine(store.pool!);
 }
@@ -27,6 +37,8 @@ const APPLY_BATCH_SQL =
 
 export function createPostgresBatchEngine(pool: pg.Pool): BatchEngine {
   return {
+    pipelineDepth: 1,
+    async close() {},
     async apply(items, nowMs) {
       const values = batchParameters(items, nowMs);
       for (let attempt = 0; ; attempt++) {

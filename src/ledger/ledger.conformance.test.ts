@@ -7,7 +7,7 @@ import { CNY, USD, createTestBook, type TestBook } from './testing.js';
 import { AMOUNT_MAX, AccountFlags, TransferFlags, type TransferResultCode } from './types.js';
 
 for (const storeKind of testStores) {
-  describe(`ledger on ${storeKind.kind}`, { skip: storeKind.skip }, () => {
+  describe(`ledger on ${storeKind.name}`, { skip: storeKind.skip }, () => {
     let database: TestDatabase;
     let book: TestBook;
     beforeEach(async () => {
@@ -370,7 +370,7 @@ for (const storeKind of testStores) {
     });
   });
 
-  describe(`audit on ${storeKind.kind}`, { skip: storeKind.skip }, () => {
+  describe(`audit on ${storeKind.name}`, { skip: storeKind.skip }, () => {
     let database: TestDatabase;
     let book: TestBook;
     beforeEach(async () => {

@@ -1,10 +1,22 @@
-// Applies one batch of transfers to SQLite inside one database transaction (group commit).
-// The rules here are the ledger's rules; the PostgreSQL batch function (postgres-schema.ts)
-// implements the same ones in PL/pgSQL, and one conformance suite holds both to them.
+// Applies batches of transfers to SQLite (group commit). The planner below applies the ledger's
+// rules in memory and produces a write set; the PostgreSQL batch function (schema-postgres.ts)
+// implements the same rules in PL/pgSQL, and one conformance suite holds both to them.
+//
+// Two ways to run it. In-thread: plan and write in one transaction on the main connection
+// (used for ':memory:' databases). Pipelined, for files: the main thread plans batch N+1 while
+// a write thread commits batch N, so JavaScript and fsync overlap on two cores. Callers hear
+// "ok" only once their batch is committed. What is planned but not yet committed stays visible
+// to the planner through an in-flight overlay, so a replay or a post of a pending transfer
+// sees it. If a commit fails, every batch planned on top of it fails too, and the planner
+// starts again from what is on disk.
+import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { chainHash } from './hash.js';
+import type { BatchEngine } from './engine.js';
 import { AMOUNT_MAX, AccountFlags, TransferFlags, expiryVoidId, type TransferResult, type TransferResultCode } from './types.js';
 import type { BatchItem } from './validate.js';
+import { executeWrites, prepareWrites, type FailureRecord, type TransferRow, type WriteSet } from './sqlite-writes.js';
+import type { WriteReply, WriteRequest } from './sqlite-write-worker.js';
 
 interface AccountState {
   id: bigint;
@@ -17,73 +29,13 @@ interface AccountState {
   dirty: boolean;
 }
 
-/** A transfer row as stored, or about to be. */
-interface TransferRow {
-  seq: bigint;
-  id: string;
-  debitAccountId: bigint;
-  creditAccountId: bigint;
-  amount: bigint;
-  pendingId: string | null;
-  ledgerId: number;
-  code: number;
-  flags: number;
-  timeoutSeconds: number;
-  userData: string | null;
-  createdAtMs: bigint;
-  pendingStatus: string;
-  expiresAtMs: bigint | null;
-  hash: string;
-}
-
-interface FailureRow {
-  item: BatchItem;
-  code: TransferResultCode;
-}
-
-export interface SqliteBatchEngine {
-  /** Applies the items (whole linked chains only) and returns one result per item, in order. */
-  apply(items: readonly BatchItem[], nowMs: bigint): TransferResult[];
-}
-
 /** Accounts kept in memory between batches, at most; past it the cache starts again empty. */
 const ACCOUNT_CACHE_MAX = 262_144;
 
-/**
- * The engine keeps the accounts it has read between batches, so a busy account is read once,
- * not once per batch. That is safe because this process's writer is the only writer of
- * balances on this connection; if another connection commits to the file, SQLite's
- * `data_version` changes and the cache is dropped. A batch that fails drops it too.
- */
-export function createSqliteBatchEngine(db: BetterSqlite3.Database): SqliteBatchEngine {
-  const statements = prepareStatements(db);
-  const dataVersion = db.prepare('PRAGMA data_version').pluck();
-  const cache = new Map<bigint, AccountState>();
-  let seenVersion: unknown = null;
-  const run = db.transaction((items: readonly BatchItem[], nowMs: bigint) => {
-    const version = dataVersion.get();
-    if (version !== seenVersion || cache.size > ACCOUNT_CACHE_MAX) cache.clear();
-    seenVersion = version;
-    return applyBatch(statements, cache, items, nowMs);
-  });
-  return {
-    apply(items, nowMs) {
-      try {
-        return run.immediate(items, nowMs);
-      } catch (error) {
-        cache.clear();
-        throw error;
-      }
-    },
-  };
-}
-
-function prepareStatements(db: BetterSqlite3.Database) {
+function prepareReads(db: BetterSqlite3.Database) {
   return {
     known: db
-      .prepare(
-        `SELECT EXISTS (SELECT 1 FROM transfers WHERE id = ?) OR EXISTS (SELECT 1 FROM transfer_failures WHERE id = ?)`,
-      )
+      .prepare(`SELECT EXISTS (SELECT 1 FROM transfers WHERE id = ?) OR EXISTS (SELECT 1 FROM transfer_failures WHERE id = ?)`)
       .pluck(),
     account: db.prepare(
       `SELECT id, ledger_id, flags, debits_posted, credits_posted, debits_pending, credits_pending
@@ -99,68 +51,105 @@ function prepareStatements(db: BetterSqlite3.Database) {
               timeout_seconds, user_data, result FROM transfer_failures WHERE id = ?`,
     ),
     head: db.prepare(`SELECT seq, hash FROM journal_head WHERE id = 1`),
-    setHead: db.prepare(`UPDATE journal_head SET seq = ?, hash = ? WHERE id = 1`),
-    insertTransfer: db.prepare(
-      `INSERT INTO transfers (seq, id, debit_account_id, credit_account_id, amount, pending_id, ledger_id, code,
-         flags, timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    insertFailure: db.prepare(
-      `INSERT INTO transfer_failures (id, pending_id, debit_account_id, credit_account_id, amount, ledger_id, code,
-         flags, timeout_seconds, user_data, result, created_at_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    updateAccount: db.prepare(
-      `UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, credits_pending = ?
-       WHERE id = ?`,
-    ),
-    setPendingStatus: db.prepare(`UPDATE transfers SET pending_status = ? WHERE id = ?`),
   };
 }
-type Statements = ReturnType<typeof prepareStatements>;
+type Reads = ReturnType<typeof prepareReads>;
+
+/** Rows and refusals planned by batches whose commit has not been confirmed yet. */
+class InFlight {
+  readonly rows = new Map<string, { row: TransferRow; batch: number }>();
+  readonly failures = new Map<string, { record: FailureRecord; batch: number }>();
+
+  add(batch: number, set: WriteSet, changedPending: Iterable<TransferRow>): string[] {
+    const ids: string[] = [];
+    for (const row of set.rows) {
+      this.rows.set(row.id, { row, batch });
+      ids.push(row.id);
+    }
+    for (const row of changedPending) {
+      this.rows.set(row.id, { row, batch });
+      ids.push(row.id);
+    }
+    for (const record of set.failures) {
+      this.failures.set(record.item.id, { record, batch });
+      ids.push(record.item.id);
+    }
+    return ids;
+  }
+
+  /** Forgets what `batch` planned (now on disk), unless a later batch has touched it since. */
+  release(batch: number, ids: readonly string[]): void {
+    for (const id of ids) {
+      if (this.rows.get(id)?.batch === batch) this.rows.delete(id);
+      if (this.failures.get(id)?.batch === batch) this.failures.delete(id);
+    }
+  }
+
+  clear(): void {
+    this.rows.clear();
+    this.failures.clear();
+  }
+}
+
+/** What the planner reads from: the main connection, the account cache and the overlay. */
+interface PlannerContext {
+  reads: Reads;
+  cache: Map<bigint, AccountState>;
+  inFlight: InFlight | null;
+}
 
 /** Everything one batch changes, kept in memory until the batch's end, so a chain can be undone. */
 class BatchState {
-  /** Accounts this batch touched, by id (null: no such account). */
-  readonly accounts = new Map<bigint, AccountState | null>();
+  readonly touched = new Set<AccountState>();
   readonly rows: TransferRow[] = [];
   readonly rowsById = new Map<string, TransferRow>();
-  readonly failures: FailureRow[] = [];
-  /** Pending transfers stored before this batch whose status this batch changed. */
+  readonly failures: FailureRecord[] = [];
+  /** Pending transfers stored (or planned) before this batch whose status this batch changed. */
   readonly storedPending = new Map<string, TransferRow>();
-  seq: bigint;
-  hash: string;
 
   constructor(
-    readonly statements: Statements,
-    readonly cache: Map<bigint, AccountState>,
+    readonly context: PlannerContext,
     readonly nowMs: bigint,
-  ) {
-    const head = statements.head.get() as { seq: bigint; hash: string };
-    this.seq = head.seq;
-    this.hash = head.hash;
-  }
+    public seq: bigint,
+    public hash: string,
+  ) {}
 
   account(id: bigint): AccountState | null {
-    let state = this.accounts.get(id);
+    let state = this.context.cache.get(id);
     if (state === undefined) {
-      state = this.cache.get(id);
-      if (state === undefined) {
-        const row = this.statements.account.get(id) as Record<string, bigint> | undefined;
-        state = row ? accountFromRow(row) : null;
-        if (state) this.cache.set(id, state);
-      }
-      this.accounts.set(id, state);
+      const row = this.context.reads.account.get(id) as Record<string, bigint> | undefined;
+      if (!row) return null;
+      state = accountFromRow(row);
+      this.context.cache.set(id, state);
     }
     return state;
   }
 
-  /** A transfer that moved money, from this batch or from the table. */
+  touch(account: AccountState): void {
+    account.dirty = true;
+    this.touched.add(account);
+  }
+
+  isKnown(id: string): boolean {
+    if (this.rowsById.has(id)) return true;
+    const inFlight = this.context.inFlight;
+    if (inFlight && (inFlight.rows.has(id) || inFlight.failures.has(id))) return true;
+    return this.context.reads.known.get(id, id) !== 0n;
+  }
+
+  /** A transfer that moved money: from this batch, from a batch in flight, or from the table. */
   transfer(id: string): TransferRow | null {
-    const inBatch = this.rowsById.get(id) ?? this.storedPending.get(id);
+    const inBatch = this.rowsById.get(id) ?? this.storedPending.get(id) ?? this.context.inFlight?.rows.get(id)?.row;
     if (inBatch) return inBatch;
-    const row = this.statements.transfer.get(id) as Record<string, unknown> | undefined;
+    const row = this.context.reads.transfer.get(id) as Record<string, unknown> | undefined;
     return row ? transferFromRow(row) : null;
+  }
+
+  failure(id: string): FailureRecord | null {
+    const inFlight = this.context.inFlight?.failures.get(id);
+    if (inFlight) return inFlight.record;
+    const row = this.context.reads.failure.get(id) as Record<string, unknown> | undefined;
+    return row ? failureFromRow(row) : null;
   }
 
   /** Adds a journal row, chained to the one before it. */
@@ -191,6 +180,21 @@ class BatchState {
     this.rows.push(row);
     this.rowsById.set(row.id, row);
     return row;
+  }
+
+  /** The batch's writes; balances are copied, so the cache may move on before they are stored. */
+  writeSet(): WriteSet {
+    const accounts: WriteSet['accounts'] = [];
+    for (const account of this.touched) {
+      if (!account.dirty) continue;
+      accounts.push([account.id, account.debitsPosted, account.creditsPosted, account.debitsPending, account.creditsPending]);
+      account.dirty = false;
+    }
+    const statuses: WriteSet['statuses'] = [];
+    for (const row of this.storedPending.values()) {
+      if (!this.rowsById.has(row.id)) statuses.push([row.id, row.pendingStatus]);
+    }
+    return { rows: this.rows, statuses, failures: this.failures, failedAtMs: this.nowMs, accounts, head: { seq: this.seq, hash: this.hash } };
   }
 }
 
@@ -227,6 +231,24 @@ function transferFromRow(row: Record<string, unknown>): TransferRow {
   };
 }
 
+function failureFromRow(row: Record<string, unknown>): FailureRecord {
+  return {
+    item: {
+      id: row.id as string,
+      pendingId: (row.pending_id as string | null) ?? null,
+      debitAccountId: row.debit_account_id as bigint,
+      creditAccountId: row.credit_account_id as bigint,
+      amount: row.amount as bigint,
+      ledgerId: Number(row.ledger_id),
+      code: Number(row.code),
+      flags: Number(row.flags),
+      timeoutSeconds: Number(row.timeout_seconds),
+      userData: (row.user_data as string | null) ?? null,
+    },
+    code: row.result as TransferResultCode,
+  };
+}
+
 /** Undo log for one linked chain: balances and statuses as they were before the chain. */
 interface ChainMark {
   rows: number;
@@ -236,13 +258,8 @@ interface ChainMark {
   statuses: Map<TransferRow, string>;
 }
 
-function applyBatch(
-  statements: Statements,
-  cache: Map<bigint, AccountState>,
-  items: readonly BatchItem[],
-  nowMs: bigint,
-): TransferResult[] {
-  const state = new BatchState(statements, cache, nowMs);
+/** Applies the rules to a batch in memory: one result per item, and what to write. */
+function planBatch(state: BatchState, items: readonly BatchItem[]): TransferResult[] {
   const results: TransferResult[] = [];
   let chainStart = 0;
   while (chainStart < items.length) {
@@ -252,8 +269,130 @@ function applyBatch(
     results.push(...applyChain(state, items.slice(chainStart, chainEnd + 1)));
     chainStart = chainEnd + 1;
   }
-  writeBatch(state);
   return results;
+}
+
+/** Plan and write in one transaction on the main connection (for ':memory:' databases). */
+export function createInThreadSqliteEngine(db: BetterSqlite3.Database): BatchEngine {
+  const context: PlannerContext = { reads: prepareReads(db), cache: new Map(), inFlight: null };
+  const writes = prepareWrites(db);
+  const run = db.transaction((items: readonly BatchItem[], nowMs: bigint) => {
+    if (context.cache.size > ACCOUNT_CACHE_MAX) context.cache.clear();
+    const head = context.reads.head.get() as { seq: bigint; hash: string };
+    const state = new BatchState(context, nowMs, head.seq, head.hash);
+    const results = planBatch(state, items);
+    executeWrites(writes, state.writeSet());
+    return results;
+  });
+  return {
+    pipelineDepth: 1,
+    async apply(items, nowMs) {
+      try {
+        return run.immediate(items, nowMs);
+      } catch (error) {
+        context.cache.clear();
+        throw error;
+      }
+    },
+    async close() {},
+  };
+}
+
+interface Awaiting {
+  epoch: number;
+  ids: string[];
+  resolve: () => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Plan on the main thread, commit on a write thread. The account cache is the truth for
+ * balances while this process is the only writer of the file, which is how Saoma uses SQLite:
+ * one server process per database file (PostgreSQL is for several).
+ */
+export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: string): BatchEngine {
+  const context: PlannerContext = { reads: prepareReads(db), cache: new Map(), inFlight: new InFlight() };
+  const worker = new Worker(new URL('./sqlite-write-worker.js', import.meta.url), { workerData: { path } });
+  worker.unref();
+  const awaiting = new Map<number, Awaiting>();
+  const settledWaiters: (() => void)[] = [];
+  let batch = 0;
+  let epoch = 0;
+  let head: { seq: bigint; hash: string } | null = null;
+  let stopped: Error | null = null;
+
+  const settle = (number: number, error: Error | null) => {
+    const entry = awaiting.get(number);
+    if (!entry) return;
+    awaiting.delete(number);
+    context.inFlight!.release(number, entry.ids);
+    if (error && entry.epoch === epoch) {
+      // Everything planned after this batch was planned on top of it: start again from disk.
+      epoch++;
+      head = null;
+    }
+    if (awaiting.size === 0) {
+      worker.unref();
+      for (const wake of settledWaiters.splice(0)) wake();
+    }
+    if (error) entry.reject(error);
+    else entry.resolve();
+  };
+  worker.on('message', (reply: WriteReply) => settle(reply.batch, reply.ok ? null : new Error(`SQLite commit failed: ${reply.error}`)));
+  const fail = (error: Error) => {
+    stopped = error;
+    for (const number of [...awaiting.keys()]) settle(number, error);
+  };
+  worker.on('error', fail);
+  worker.on('exit', (code) => fail(new Error(`the SQLite write thread stopped (exit code ${code})`)));
+
+  const allSettled = () =>
+    awaiting.size === 0 ? Promise.resolve() : new Promise<void>((resolve) => settledWaiters.push(resolve));
+  // One reset at a time: calls that arrive while it runs wait for it, then plan in call order.
+  let resetting: Promise<void> | null = null;
+  const reset = async () => {
+    await allSettled();
+    context.cache.clear();
+    context.inFlight!.clear();
+    head = context.reads.head.get() as { seq: bigint; hash: string };
+  };
+
+  return {
+    pipelineDepth: 2,
+    async apply(items, nowMs) {
+      if (stopped) throw stopped;
+      while (head === null) {
+        resetting ??= reset().finally(() => (resetting = null));
+        await resetting;
+        if (stopped) throw stopped;
+      }
+      if (awaiting.size === 0 && context.cache.size > ACCOUNT_CACHE_MAX) context.cache.clear();
+      const state = new BatchState(context, nowMs, head.seq, head.hash);
+      let results: TransferResult[];
+      let set: WriteSet;
+      try {
+        results = planBatch(state, items);
+        set = state.writeSet();
+      } catch (error) {
+        head = null;
+        epoch++;
+        throw error;
+      }
+      head = set.head;
+      const number = ++batch;
+      const ids = context.inFlight!.add(number, set, state.storedPending.values());
+      const committed = new Promise<void>((resolve, reject) => awaiting.set(number, { epoch, ids, resolve, reject }));
+      worker.ref();
+      worker.postMessage({ batch: number, epoch, set } satisfies WriteRequest);
+      await committed;
+      return results;
+    },
+    async close() {
+      await allSettled();
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    },
+  };
 }
 
 function applyChain(state: BatchState, chain: readonly BatchItem[]): TransferResult[] {
@@ -310,7 +449,7 @@ function applyOne(state: BatchState, item: BatchItem, mark: ChainMark | null): T
 
 /** The id was used before: same body → the first result; another body → refused. */
 function findReplay(state: BatchState, item: BatchItem): TransferResult | null {
-  if (!state.rowsById.has(item.id) && state.statements.known.get(item.id, item.id) === 0n) return null;
+  if (!state.isKnown(item.id)) return null;
   const stored = state.transfer(item.id);
   if (stored) {
     const same = sameAsStored(item, stored);
@@ -318,10 +457,10 @@ function findReplay(state: BatchState, item: BatchItem): TransferResult | null {
       ? { id: item.id, code: 'ok', replayed: true, seq: stored.seq, amount: stored.amount }
       : { id: item.id, code: 'exists_with_different_fields', replayed: false };
   }
-  const failure = state.statements.failure.get(item.id) as Record<string, unknown> | undefined;
+  const failure = state.failure(item.id);
   if (!failure) return null;
-  return sameAsFailure(item, failure)
-    ? { id: item.id, code: failure.result as TransferResultCode, replayed: true }
+  return sameItem(item, failure.item)
+    ? { id: item.id, code: failure.code, replayed: true }
     : { id: item.id, code: 'exists_with_different_fields', replayed: false };
 }
 
@@ -345,17 +484,17 @@ function sameAsStored(item: BatchItem, row: TransferRow): boolean {
   return (item.amount === 0n || item.amount === row.amount) && (item.code === 0 || item.code === row.code);
 }
 
-function sameAsFailure(item: BatchItem, row: Record<string, unknown>): boolean {
+function sameItem(a: BatchItem, b: BatchItem): boolean {
   return (
-    item.flags === Number(row.flags) &&
-    item.pendingId === ((row.pending_id as string | null) ?? null) &&
-    item.debitAccountId === row.debit_account_id &&
-    item.creditAccountId === row.credit_account_id &&
-    item.amount === row.amount &&
-    item.ledgerId === Number(row.ledger_id) &&
-    item.code === Number(row.code) &&
-    item.timeoutSeconds === Number(row.timeout_seconds) &&
-    item.userData === ((row.user_data as string | null) ?? null)
+    a.flags === b.flags &&
+    a.pendingId === b.pendingId &&
+    a.debitAccountId === b.debitAccountId &&
+    a.creditAccountId === b.creditAccountId &&
+    a.amount === b.amount &&
+    a.ledgerId === b.ledgerId &&
+    a.code === b.code &&
+    a.timeoutSeconds === b.timeoutSeconds &&
+    a.userData === b.userData
   );
 }
 
@@ -382,7 +521,8 @@ function moveMoney(state: BatchState, item: BatchItem, mark: ChainMark | null): 
     debit.debitsPosted += item.amount;
     credit.creditsPosted += item.amount;
   }
-  debit.dirty = credit.dirty = true;
+  state.touch(debit);
+  state.touch(credit);
   const row = state.appendRow(item, {
     debitAccountId: item.debitAccountId,
     creditAccountId: item.creditAccountId,
@@ -447,7 +587,8 @@ function resolvePending(state: BatchState, item: BatchItem, mark: ChainMark | nu
     debit.debitsPosted += amount;
     credit.creditsPosted += amount;
   }
-  debit.dirty = credit.dirty = true;
+  state.touch(debit);
+  state.touch(credit);
   if (mark && !mark.statuses.has(pending)) mark.statuses.set(pending, pending.pendingStatus);
   pending.pendingStatus = posting ? 'posted' : isExpiryVoid ? 'expired' : 'voided';
   if (!state.rowsById.has(pending.id)) state.storedPending.set(pending.id, pending);
@@ -461,61 +602,6 @@ function resolvePending(state: BatchState, item: BatchItem, mark: ChainMark | nu
     expiresAtMs: null,
   });
   return { id: item.id, code: 'ok', replayed: false, seq: row.seq, amount };
-}
-
-function writeBatch(state: BatchState): void {
-  const { statements } = state;
-  for (const row of state.rows) {
-    statements.insertTransfer.run(
-      row.seq,
-      row.id,
-      row.debitAccountId,
-      row.creditAccountId,
-      row.amount,
-      row.pendingId,
-      row.ledgerId,
-      row.code,
-      row.flags,
-      row.timeoutSeconds,
-      row.userData,
-      row.createdAtMs,
-      row.pendingStatus,
-      row.expiresAtMs,
-      row.hash,
-    );
-  }
-  for (const row of state.storedPending.values()) {
-    if (!state.rowsById.has(row.id)) statements.setPendingStatus.run(row.pendingStatus, row.id);
-  }
-  for (const { item, code } of state.failures) {
-    statements.insertFailure.run(
-      item.id,
-      item.pendingId,
-      item.debitAccountId,
-      item.creditAccountId,
-      item.amount,
-      item.ledgerId,
-      item.code,
-      item.flags,
-      item.timeoutSeconds,
-      item.userData,
-      code,
-      state.nowMs,
-    );
-  }
-  for (const account of state.accounts.values()) {
-    if (account?.dirty) {
-      statements.updateAccount.run(
-        account.debitsPosted,
-        account.creditsPosted,
-        account.debitsPending,
-        account.creditsPending,
-        account.id,
-      );
-      account.dirty = false;
-    }
-  }
-  statements.setHead.run(state.seq, state.hash);
 }
 
 function assert(condition: boolean, message: string): asserts condition {

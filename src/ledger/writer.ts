@@ -54,14 +54,15 @@ export function createLedgerWriter(engine: BatchEngine, nowMs: () => bigint, opt
   const queue: Submission[] = [];
   let head = 0;
   let queuedItems = 0;
-  let running = false;
+  /** Batches handed to the engine and not yet settled (at most engine.pipelineDepth). */
+  let running = 0;
   let scheduled = false;
   let closed = false;
   const idleWaiters: (() => void)[] = [];
   const stats = { batches: 0, transfers: 0, largestBatch: 0 };
 
   const schedule = () => {
-    if (running || scheduled || head === queue.length) return;
+    if (running >= engine.pipelineDepth || scheduled || head === queue.length) return;
     scheduled = true;
     // setImmediate, not a microtask: callers woken by the last batch get to queue their next call.
     setImmediate(runBatch);
@@ -90,12 +91,15 @@ export function createLedgerWriter(engine: BatchEngine, nowMs: () => bigint, opt
 
   async function runBatch() {
     scheduled = false;
-    running = true;
+    running++;
     const taken = takeBatch();
     const items = taken.flatMap((submission) => submission.items);
     queuedItems -= items.length;
+    // The engine plans this batch now, synchronously; it may take the next one before this commits.
+    const applied = engine.apply(items, nowMs());
+    schedule();
     try {
-      const results = await engine.apply(items, nowMs());
+      const results = await applied;
       stats.batches++;
       stats.transfers += items.length;
       stats.largestBatch = Math.max(stats.largestBatch, items.length);
@@ -107,8 +111,8 @@ export function createLedgerWriter(engine: BatchEngine, nowMs: () => bigint, opt
     } catch (error) {
       for (const submission of taken) submission.reject(error);
     } finally {
-      running = false;
-      if (head === queue.length) {
+      running--;
+      if (running === 0 && head === queue.length) {
         for (const wake of idleWaiters.splice(0)) wake();
       }
       schedule();
@@ -127,12 +131,13 @@ export function createLedgerWriter(engine: BatchEngine, nowMs: () => bigint, opt
       });
     },
     drain() {
-      if (!running && !scheduled && head === queue.length) return Promise.resolve();
+      if (running === 0 && !scheduled && head === queue.length) return Promise.resolve();
       return new Promise<void>((resolve) => idleWaiters.push(resolve));
     },
     async close() {
       closed = true;
       await this.drain();
+      await engine.close();
     },
     stats: () => ({ ...stats, queued: queuedItems }),
   };

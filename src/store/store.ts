@@ -16,6 +16,8 @@ export interface Store {
   readonly description: string;
   readonly db: Kysely<Schema>;
   readonly sqlite: BetterSqlite3.Database | null;
+  /** The SQLite file, or ':memory:'; null on PostgreSQL. */
+  readonly sqlitePath: string | null;
   readonly pool: pg.Pool | null;
   close(): Promise<void>;
 }
@@ -46,8 +48,8 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   return target.kind === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, options);
 }
 
-function openSqlite(path: string): Store {
-  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+/** One connection with Saoma's settings; the ledger's write thread opens its own the same way. */
+export function openSqliteConnection(path: string): BetterSqlite3.Database {
   const sqlite = new BetterSqlite3(path);
   sqlite.defaultSafeIntegers(true);
   sqlite.pragma('journal_mode = WAL');
@@ -59,6 +61,12 @@ function openSqlite(path: string): Store {
   // load, frequent checkpoints (each one fsyncs the database file) cost more than the batches.
   sqlite.pragma('cache_size = -65536');
   sqlite.pragma('wal_autocheckpoint = 10000');
+  return sqlite;
+}
+
+function openSqlite(path: string): Store {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = openSqliteConnection(path);
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   let closed = false;
   return {
@@ -66,6 +74,7 @@ function openSqlite(path: string): Store {
     description: `sqlite:${path}`,
     db,
     sqlite,
+    sqlitePath: path,
     pool: null,
     async close() {
       if (closed) return;
@@ -97,6 +106,7 @@ function openPostgres(url: string, options: OpenOptions): Store {
     description: redact(url),
     db,
     sqlite: null,
+    sqlitePath: null,
     pool,
     async close() {
       if (closed) return;

@@ -23,16 +23,19 @@ export interface TestDatabase {
 }
 
 export interface TestStoreKind {
+  /** sqlite: a file, committed by the write thread; sqlite-memory: in-thread; postgres. */
+  name: 'sqlite' | 'sqlite-memory' | 'postgres';
   kind: StoreKind;
   /** A reason to skip, or false when this store can be tested here. */
   skip: string | false;
-  /** A fresh, migrated database; `file` asks for an on-disk SQLite file (for other processes). */
+  /** A fresh, migrated database; `file` asks sqlite-memory for a file after all (for other processes). */
   create(options?: { file?: boolean }): Promise<TestDatabase>;
 }
 
 export const testStores: readonly TestStoreKind[] = [
-  { kind: 'sqlite', skip: false, create: createSqlite },
-  { kind: 'postgres', skip: POSTGRES_TEST_URL ? false : POSTGRES_SKIP_REASON, create: createPostgres },
+  { name: 'sqlite', kind: 'sqlite', skip: false, create: () => createSqlite({ file: true }) },
+  { name: 'sqlite-memory', kind: 'sqlite', skip: false, create: (options) => createSqlite(options) },
+  { name: 'postgres', kind: 'postgres', skip: POSTGRES_TEST_URL ? false : POSTGRES_SKIP_REASON, create: createPostgres },
 ];
 
 async function createSqlite(options: { file?: boolean } = {}): Promise<TestDatabase> {

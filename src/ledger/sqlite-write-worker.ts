@@ -1,0 +1,35 @@
+// The SQLite write thread: it stores the write sets the planner sends, one transaction and
+// one fsync each, on a connection of its own, while the main thread plans the next batch.
+// After a failed batch it refuses every batch of the same epoch: those were planned on top of
+// the one that failed, and the planner starts again from what is on disk.
+import { parentPort, workerData } from 'node:worker_threads';
+import { openSqliteConnection } from '../store/store.js';
+import { executeWrites, prepareWrites, type WriteSet } from './sqlite-writes.js';
+
+export interface WriteRequest {
+  batch: number;
+  epoch: number;
+  set: WriteSet;
+}
+export type WriteReply = { batch: number; ok: true } | { batch: number; ok: false; error: string };
+
+const db = openSqliteConnection((workerData as { path: string }).path);
+const statements = prepareWrites(db);
+const write = db.transaction((set: WriteSet) => executeWrites(statements, set));
+let failedEpoch = -1;
+
+parentPort!.on('message', ({ batch, epoch, set }: WriteRequest) => {
+  let reply: WriteReply;
+  if (epoch <= failedEpoch) {
+    reply = { batch, ok: false, error: 'an earlier batch of this epoch failed to commit' };
+  } else {
+    try {
+      write.immediate(set);
+      reply = { batch, ok: true };
+    } catch (error) {
+      failedEpoch = epoch;
+      reply = { batch, ok: false, error: error instanceof Error ? error.message : String(error) };
+    }
+  }
+  parentPort!.postMessage(reply);
+});
