@@ -63,6 +63,7 @@ for (const storeKind of testStores) {
         ['an amount of 0', () => ({ amount: 0n }), 'amount_must_not_be_zero'],
         ['a negative amount', () => ({ amount: -5n }), 'amount_must_not_be_negative'],
         ['an amount above 2^63 − 1', () => ({ amount: AMOUNT_MAX + 1n }), 'amount_exceeds_maximum'],
+        ['an account id above 2^63 − 1', () => ({ debitAccountId: AMOUNT_MAX + 1n }), 'account_id_out_of_range'],
         ['the same account on both sides', (_book, from) => ({ creditAccountId: from }), 'accounts_must_be_different'],
         ['an empty id', () => ({ id: '' }), 'invalid_id'],
         ['an id with a space', () => ({ id: 'has space' }), 'invalid_id'],
@@ -367,6 +368,10 @@ for (const storeKind of testStores) {
       const bothLimits = await book.ledger.createAccount({ institutionId: 'test-bank', ledgerId: CNY, code: 1, flags: 3 });
       assert.equal(!bothLimits.ok && bothLimits.error.code, 'invalid_account');
       assert.equal((await book.ledger.getAccountByKey('wallet:user:1'))!.id, first.value.id);
+      const hugeCode = await book.ledger.createAccount({ institutionId: 'test-bank', ledgerId: CNY, code: 70_000 });
+      assert.equal(!hugeCode.ok && hugeCode.error.code, 'invalid_account');
+      const sameCurrency = await book.ledger.createLedger({ id: 9, currency: 'CNY', scale: 2, name: 'again' });
+      assert.equal(!sameCurrency.ok && sameCurrency.error.code, 'conflict');
     });
   });
 

@@ -19,7 +19,7 @@ import {
   type TransferRequest,
   type TransferResult,
 } from './types.js';
-import { CALL_TRANSFERS_MAX, validateCall, validateTransfer, type BatchItem } from './validate.js';
+import { CALL_TRANSFERS_MAX, CODE_MAX, validateCall, validateTransfer, type BatchItem } from './validate.js';
 import { createLedgerWriter, DEFAULT_WRITER_OPTIONS, type WriterOptions, type WriterStats } from './writer.js';
 
 export interface NewAccount {
@@ -128,10 +128,14 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
       if (!valid || input.scale < 0 || input.scale > 18) {
         return problem('invalid_ledger', 'a ledger needs a positive integer id, an ISO 4217 currency and a scale of 0–18');
       }
+      const sameCurrency = await db.selectFrom('ledgers').select('id').where('currency', '=', input.currency).executeTakeFirst();
+      if (sameCurrency && Number(sameCurrency.id) !== input.id) {
+        return problem('conflict', `currency ${input.currency} already has ledger ${sameCurrency.id}`);
+      }
       await db
         .insertInto('ledgers')
         .values(input)
-        .onConflict((conflict) => conflict.column('id').doNothing())
+        .onConflict((conflict) => conflict.doNothing())
         .execute();
       const stored = await service.getLedger(input.id);
       if (!stored || stored.currency !== input.currency || stored.scale !== input.scale) {
@@ -217,8 +221,9 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
 async function createAccount(store: Store, nowMs: bigint, input: NewAccount): Promise<Result<Account, AccountError>> {
   const flags = input.flags ?? 0;
   const validFlags = Number.isInteger(flags) && flags >= 0 && (flags & ~ACCOUNT_FLAGS_ALL) === 0 && (flags & 3) !== 3;
-  if (!validFlags || !Number.isInteger(input.code) || input.code < 0 || (input.key !== undefined && !input.key)) {
-    return problem('invalid_account', 'an account needs a code of 0 or more and flags the ledger knows (not both limits at once)');
+  const validCode = Number.isInteger(input.code) && input.code >= 0 && input.code <= CODE_MAX;
+  if (!validFlags || !validCode || (input.key !== undefined && !input.key)) {
+    return problem('invalid_account', 'an account needs a code of 0–65535 and flags the ledger knows (not both limits at once)');
   }
   const { db } = store;
   const institution = await db.selectFrom('institutions').select('id').where('id', '=', input.institutionId).executeTakeFirst();

@@ -90,6 +90,8 @@ export const TRANSFER_RESULT_CODES = [
   'pending_transfer_has_different_amount',
   'exceeds_pending_transfer_amount',
   'linked_event_failed',
+  // Appended later: the PostgreSQL function reports codes by position, so new ones go last.
+  'account_id_out_of_range',
 ] as const;
 export type TransferResultCode = (typeof TRANSFER_RESULT_CODES)[number];
 

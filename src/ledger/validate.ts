@@ -92,6 +92,7 @@ function validateMovement(
   if (typeof request.creditAccountId !== 'bigint' || request.creditAccountId <= 0n) {
     return fail('credit_account_id_required');
   }
+  if (request.debitAccountId > AMOUNT_MAX || request.creditAccountId > AMOUNT_MAX) return fail('account_id_out_of_range');
   if (request.debitAccountId === request.creditAccountId) return fail('accounts_must_be_different');
   if (!isUint(request.ledgerId, 2_147_483_647) || request.ledgerId === 0) return fail('invalid_ledger');
   if (request.code === undefined) return fail('invalid_code');

@@ -1,0 +1,83 @@
+// The HTTP server: builds the Fastify app (no listening, so tests call `app.inject`), with the
+// error shape everywhere, /health, and the operator ledger API when an admin token is set.
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { LedgerService } from '../ledger/service.js';
+import type { LogLevel } from '../shared/config.js';
+import { pingStore } from '../shared/store-ping.js';
+import { schemaVersion } from '../store/migrations.js';
+import type { Store } from '../store/store.js';
+import { adminLedgerRoutes } from './admin-ledger.js';
+import { installErrorHandlers, sendError } from './errors.js';
+import { stringifyWithBigints } from './ledger-json.js';
+
+export interface ServerDeps {
+  ledger: LedgerService;
+  store: Store;
+  config: { adminToken: string | null };
+  /** Fastify's pino logger: JSON lines on stdout (or `stream`); `false` keeps tests quiet. */
+  logger: false | { level: LogLevel; stream?: { write(line: string): void } };
+}
+
+/** A health check that hangs is worse than one that fails: the database gets this long to answer. */
+export const HEALTH_PING_TIMEOUT_MS = 2_000;
+/** Bodies past this are refused (413) unless a route allows more (a batch of transfers does). */
+const BODY_BYTES_MAX = 1024 * 1024;
+
+export function buildServer(deps: ServerDeps): FastifyInstance {
+  const app = Fastify({
+    logger: deps.logger,
+    bodyLimit: BODY_BYTES_MAX,
+    // Our own 503 below answers in the error shape; Fastify's would not.
+    return503OnClosing: false,
+    ajv: {
+      customOptions: {
+        // No coercion: a JSON number 9007199254740993 would arrive as "9007199254740992" and pass
+        // as an amount. Amounts and ids are strings on the wire, and a number where a string
+        // belongs is refused. Unknown fields are refused too, not silently dropped, so a typo in
+        // `timeout_seconds` cannot turn into a reservation that never expires.
+        coerceTypes: false,
+        removeAdditional: false,
+      },
+    },
+  });
+  app.setReplySerializer((payload) => stringifyWithBigints(payload));
+  installErrorHandlers(app);
+  refuseRequestsWhileClosing(app);
+  app.get('/health', async (request, reply) => {
+    const answered = await pingStore(deps.store, HEALTH_PING_TIMEOUT_MS);
+    if (!answered.ok) {
+      request.log.error({ err: answered.error }, 'health check: the database does not answer');
+      return sendError(
+        reply,
+        'store_unavailable',
+        `the ${deps.store.kind} database does not answer: ${answered.error.message}`,
+      );
+    }
+    return {
+      status: 'ok',
+      store: deps.store.kind,
+      schemaVersion: await schemaVersion(deps.store),
+      writer: deps.ledger.writerStats(),
+    };
+  });
+  if (deps.config.adminToken !== null) {
+    // Without a token the routes do not exist at all: they answer 404 like any unknown path.
+    app.register(adminLedgerRoutes, { prefix: '/v1/admin', ledger: deps.ledger, adminToken: deps.config.adminToken });
+  }
+  return app;
+}
+
+function refuseRequestsWhileClosing(app: FastifyInstance): void {
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onRequest', async (_request, reply) => {
+    if (!closing) return;
+    return sendError(
+      reply.header('connection', 'close'),
+      'ledger_closed',
+      'the server is shutting down; try again shortly',
+    );
+  });
+}

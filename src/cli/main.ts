@@ -1,0 +1,166 @@
+// The `saoma` command: serve, migrate, audit and bench. Exit codes: 0 done, 1 the audit found
+// the books wrong, 2 any error (bad flags, unreachable database …), so that a script can tell
+// "the books are wrong" from "the check could not run".
+import { existsSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { auditJson } from '../api/ledger-json.js';
+import { createLedgerService } from '../ledger/service.js';
+import { systemClock } from '../shared/clock.js';
+import { loadConfig, resolveDatabaseUrl } from '../shared/config.js';
+import type { Result } from '../shared/result.js';
+import { pingStore } from '../shared/store-ping.js';
+import { migrate, schemaVersion } from '../store/migrations.js';
+import { openStore, parseDatabaseUrl, type Store } from '../store/store.js';
+import { formatAuditReport } from './audit-report.js';
+import { BENCH_DEFAULTS, parseBenchOptions, type BenchFlags, type LedgerBenchOptions } from './bench-options.js';
+
+const EXIT_BOOKS_WRONG = 1;
+const EXIT_ERROR = 2;
+/** How long migrate and audit wait for the database to answer before calling it unreachable. */
+const CONNECT_TIMEOUT_MS = 10_000;
+/** A string, not a literal in import(): the bench is built separately and tsc must not resolve it. */
+const BENCH_MODULE: string = '../bench/ledger-bench.js';
+
+/** An operating error whose message is already a sentence for the user. */
+class CliError extends Error {}
+
+const valueOf = <Value>(result: Result<Value>): Value => {
+  if (!result.ok) throw new CliError(result.error.message);
+  return result.value;
+};
+
+function buildProgram(): Command {
+  const program = new Command('saoma')
+    .description('Saoma: a self-hostable mobile payment network on a double-entry ledger')
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(`saoma: ${text.replace(/^error: /, '')}`) });
+  program
+    .command('serve')
+    .description('run the HTTP server (configuration: flags, then SAOMA_* variables)')
+    .option('--db <url>', 'database: sqlite:PATH or postgres://… (SAOMA_DB)')
+    .option('--port <n>', 'port; 0 picks a free one (SAOMA_PORT, default 3000)')
+    .option('--host <host>', 'address to listen on (SAOMA_HOST, default 127.0.0.1)')
+    .action(serve);
+  program
+    .command('migrate')
+    .description('create or upgrade the database schema')
+    .option('--db <url>', 'database: sqlite:PATH or postgres://… (SAOMA_DB)')
+    .action(runMigrate);
+  program
+    .command('audit')
+    .description('prove the books from the journal; exit 0 when they are right, 1 when not, 2 on an error')
+    .option('--db <url>', 'database: sqlite:PATH or postgres://… (SAOMA_DB)')
+    .option('--json', 'print the report as JSON')
+    .action(runAudit);
+  const bench = program.command('bench').description('benchmarks');
+  bench
+    .command('ledger')
+    .description('measure ledger transfers per second on each store')
+    .option('--store <list>', 'stores to run: sqlite,postgres (default sqlite, plus postgres when a URL is known)')
+    .option('--postgres <url>', 'PostgreSQL server (or SAOMA_BENCH_POSTGRES / SAOMA_TEST_POSTGRES)')
+    .option('--accounts <n>', 'accounts to spread transfers over', BENCH_DEFAULTS.accounts)
+    .option('--transfers <n>', 'transfers to make per run', BENCH_DEFAULTS.transfers)
+    .option('--concurrency <n>', 'transfers in flight at once', BENCH_DEFAULTS.concurrency)
+    .option('--mix <list>', 'account choice: uniform,hot', BENCH_DEFAULTS.mix)
+    .option('--batch-max <n>', 'writer batch maximum', BENCH_DEFAULTS.batchMax)
+    .option('--sqlite-path <dir>', 'directory for the temporary SQLite files (default: the system temporary directory)')
+    .option('--json', 'print results as JSON')
+    .action(runBench);
+  return program;
+}
+
+async function serve(flags: { db?: string; port?: string; host?: string }): Promise<void> {
+  const config = valueOf(
+    loadConfig(process.env, {
+      ...(flags.db !== undefined && { databaseUrl: flags.db }),
+      ...(flags.port !== undefined && { port: flags.port }),
+      ...(flags.host !== undefined && { host: flags.host }),
+    }),
+  );
+  // Loaded here, not at the top: the HTTP stack is only needed by serve, and every command pays for its load time.
+  const { exitOnSignals, startSaoma } = await import('../main.js');
+  const running = await startSaoma(config);
+  exitOnSignals(running);
+  console.log(`saoma: listening on ${running.url} (${running.store.description}); health check: ${running.url}/health`);
+  if (config.adminToken === null) console.log('saoma: operator API off (set SAOMA_ADMIN_TOKEN to enable /v1/admin)');
+}
+
+/** Opens the database and proves it answers; `mustExist` keeps a mistyped SQLite path from creating a file. */
+async function openReachable(flag: string | undefined, mustExist: boolean): Promise<Store> {
+  const url = valueOf(resolveDatabaseUrl(process.env, flag));
+  const target = parseDatabaseUrl(url);
+  if (mustExist && target.kind === 'sqlite' && target.path !== ':memory:' && !existsSync(target.path)) {
+    throw new CliError(`no database at ${target.path} (create one with saoma migrate)`);
+  }
+  const store = await openStore(url);
+  const answered = await pingStore(store, CONNECT_TIMEOUT_MS);
+  if (!answered.ok) {
+    await store.close().catch(() => undefined);
+    throw new CliError(`cannot reach the database ${store.description}: ${answered.error.message}`);
+  }
+  return store;
+}
+
+async function runMigrate(flags: { db?: string }): Promise<void> {
+  const store = await openReachable(flags.db, false);
+  try {
+    const report = await migrate(store);
+    for (const step of report.applied) console.log(`applied migration ${step.version} (${step.name})`);
+    const state = report.applied.length === 0 ? 'already up to date' : 'migrated';
+    console.log(`${store.description}: ${state} at schema version ${report.current}`);
+  } finally {
+    await store.close();
+  }
+}
+
+async function runAudit(flags: { db?: string; json?: boolean }): Promise<void> {
+  const store = await openReachable(flags.db, true);
+  try {
+    if ((await schemaVersion(store)) === 0) {
+      throw new CliError(`${store.description} has no Saoma schema (create it with saoma migrate)`);
+    }
+    const ledger = createLedgerService({ store, clock: systemClock });
+    // Closed even when the audit throws: the ledger's SQLite write thread would keep the process alive.
+    const report = await ledger.audit().finally(() => ledger.close());
+    console.log(flags.json ? JSON.stringify(auditJson(report), null, 2) : formatAuditReport(report, store.description));
+    process.exitCode = report.ok ? 0 : EXIT_BOOKS_WRONG;
+  } finally {
+    await store.close();
+  }
+}
+
+interface BenchModule {
+  runLedgerBench(options: LedgerBenchOptions): Promise<unknown>;
+}
+
+async function runBench(flags: BenchFlags): Promise<void> {
+  const options = valueOf(parseBenchOptions(flags, process.env));
+  let bench: Partial<BenchModule>;
+  try {
+    bench = (await import(BENCH_MODULE)) as Partial<BenchModule>;
+  } catch (error) {
+    // Only the bench itself missing is "not built"; a module the bench imports missing is a real error.
+    const missing =
+      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes('ledger-bench');
+    if (!missing) throw error;
+    throw new CliError(`the ledger bench is not built (${BENCH_MODULE} is missing): run npm run build`);
+  }
+  if (typeof bench.runLedgerBench !== 'function') throw new CliError(`${BENCH_MODULE} does not export runLedgerBench`);
+  await bench.runLedgerBench(options);
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (error) {
+    // Commander has already printed its message (help, version, or a usage error).
+    if (error instanceof CommanderError) {
+      process.exitCode = error.exitCode === 0 ? 0 : EXIT_ERROR;
+      return;
+    }
+    console.error(`saoma: ${error instanceof Error ? error.message : String(error)}`);
+    process.exitCode = EXIT_ERROR;
+  }
+}
+
+await main(process.argv);

@@ -1,0 +1,194 @@
+// The composition root: opens the store, migrates it, wires the ledger, the expiry sweep and the
+// HTTP server, listens, and knows how to shut all of it down in order without losing a transfer.
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import { buildServer } from './api/server.js';
+import { createLedgerService, EXPIRY_SWEEP_MAX, type LedgerService } from './ledger/service.js';
+import { systemClock, type Clock } from './shared/clock.js';
+import { DEFAULT_BATCH_MAX, DEFAULT_EXPIRY_SWEEP_INTERVAL_MS, type LogLevel } from './shared/config.js';
+import { migrate } from './store/migrations.js';
+import { openStore, type Store } from './store/store.js';
+
+export interface SaomaOptions {
+  databaseUrl: string;
+  host: string;
+  /** 0 picks a free port; the returned `url` names the one chosen. */
+  port: number;
+  adminToken?: string | null;
+  batchMax?: number;
+  /** `false` switches logging off (tests). */
+  logLevel?: LogLevel | false;
+  clock?: Clock;
+  expirySweepIntervalMs?: number;
+}
+
+export interface RunningSaoma {
+  app: FastifyInstance;
+  ledger: LedgerService;
+  store: Store;
+  /** `http://host:port`, with the port actually bound. */
+  url: string;
+  /** Stops taking requests, finishes queued transfers, closes the database; safe to call twice. */
+  close(): Promise<void>;
+}
+
+export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
+  const clock = options.clock ?? systemClock;
+  const store = await openStore(options.databaseUrl);
+  try {
+    const migrated = await migrate(store, BigInt(clock.nowMs()));
+    const ledger = createLedgerService({ store, clock, writer: { batchMax: options.batchMax ?? DEFAULT_BATCH_MAX } });
+    const logLevel = options.logLevel ?? 'info';
+    const app = buildServer({
+      ledger,
+      store,
+      config: { adminToken: options.adminToken ?? null },
+      logger: logLevel === false ? false : { level: logLevel },
+    });
+    app.log.info(
+      { store: store.description, applied: migrated.applied, schemaVersion: migrated.current },
+      'store ready',
+    );
+    try {
+      await app.listen({ host: options.host, port: options.port });
+    } catch (error) {
+      // Nothing was served, so nothing is queued: close at once (the ledger stops its write thread).
+      await app.close().catch(() => undefined);
+      await ledger.close().catch(() => undefined);
+      throw error;
+    }
+    const sweep = startExpirySweep(ledger, app.log, options.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS);
+    const close = onlyOnce(() => shutDown({ app, sweep, ledger, store }));
+    return { app, ledger, store, url: serverUrl(app), close };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+function serverUrl(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+interface Parts {
+  app: FastifyInstance;
+  sweep: ExpirySweep;
+  ledger: LedgerService;
+  store: Store;
+}
+
+/**
+ * In this order: requests first (in-flight ones finish and may still queue transfers), then the
+ * sweep (waiting for a sweep already running, which also queues), then the writer's queue, and
+ * only then the database that the writer needs.
+ */
+async function shutDown({ app, sweep, ledger, store }: Parts): Promise<void> {
+  const log = app.log;
+  log.info('shutdown: closing the HTTP server (no new connections; in-flight requests finish)');
+  await app.close();
+  log.info('shutdown: stopping the expiry sweep');
+  await sweep.stop();
+  log.info({ queued: ledger.writerStats().queued }, 'shutdown: draining the ledger writer queue');
+  await ledger.close();
+  log.info('shutdown: closing the store');
+  await store.close();
+  log.info('shutdown: done');
+}
+
+function onlyOnce(run: () => Promise<void>): () => Promise<void> {
+  let running: Promise<void> | null = null;
+  return () => (running ??= run());
+}
+
+/** The part of the logger the sweep uses (Fastify's pino logger has it). */
+export interface SweepLog {
+  info(details: object, message: string): void;
+  error(details: object, message: string): void;
+}
+
+export interface ExpirySweep {
+  /** One sweep now; resolves with how many pending transfers it voided, or 0 after logging an error. */
+  runOnce(): Promise<number>;
+  /** Cancels the timer and waits for a sweep in progress. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Voids expired pending transfers every `intervalMs`. A timeout chain rather than setInterval, so
+ * that a slow sweep never overlaps the next; unref'd, so it never keeps the process alive.
+ */
+export function startExpirySweep(ledger: LedgerService, log: SweepLog, intervalMs: number): ExpirySweep {
+  let timer: NodeJS.Timeout | null = null;
+  let inProgress: Promise<number> | null = null;
+  let stopped = false;
+
+  const runOnce = (): Promise<number> => {
+    inProgress ??= sweepOnce(ledger, log).finally(() => (inProgress = null));
+    return inProgress;
+  };
+  const schedule = (delayMs: number) => {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      const voided = await runOnce();
+      // A full sweep means more are due (after downtime, say): go again at once.
+      schedule(voided >= EXPIRY_SWEEP_MAX ? 0 : intervalMs);
+    }, delayMs);
+    timer.unref();
+  };
+  schedule(intervalMs);
+  return {
+    runOnce,
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await inProgress;
+    },
+  };
+}
+
+async function sweepOnce(ledger: LedgerService, log: SweepLog): Promise<number> {
+  try {
+    const voided = await ledger.expireDue();
+    if (voided > 0) log.info({ voided }, 'expiry sweep: voided expired pending transfers');
+    return voided;
+  } catch (error) {
+    // A database hiccup must not stop the process; the next sweep tries again.
+    log.error({ err: error }, 'expiry sweep failed');
+    return 0;
+  }
+}
+
+/** Time a shutdown may take before the process gives up waiting and exits with an error. */
+export const SHUTDOWN_TIMEOUT_MS = 30_000;
+
+/**
+ * SIGTERM or SIGINT: shut down in order and exit 0. A second signal, or a shutdown that takes
+ * longer than SHUTDOWN_TIMEOUT_MS, exits 1 at once.
+ */
+export function exitOnSignals(running: RunningSaoma): void {
+  let shuttingDown = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    const log = running.app.log;
+    if (shuttingDown) {
+      log.warn({ signal }, 'second signal: exiting without waiting');
+      process.exit(1);
+    }
+    shuttingDown = true;
+    log.info({ signal }, 'shutdown: signal received');
+    setTimeout(() => {
+      log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown: took too long, exiting');
+      process.exit(1);
+    }, SHUTDOWN_TIMEOUT_MS).unref();
+    running.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
