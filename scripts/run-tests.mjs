@@ -20,7 +20,9 @@ if (files.length === 0) {
 if (process.env.SAOMA_TEST_POSTGRES) {
   console.log(`PostgreSQL suite: on (${process.env.SAOMA_TEST_POSTGRES.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@')})`);
 } else {
-  console.log('PostgreSQL suite: skipped — set SAOMA_TEST_POSTGRES=postgres://user@host:port/db to run it (.ci/run does).');
+  console.log(
+    'PostgreSQL suite: skipped — set SAOMA_TEST_POSTGRES=postgres://user@host:port/db to run it (.ci/run does).',
+  );
 }
 const timeoutMs = process.env.SAOMA_TEST_TIMEOUT_MS ?? '600000';
 const result = spawnSync(

@@ -53,9 +53,17 @@ export async function auditLedger(store: Store): Promise<AuditReport> {
   const replay = await replayJournal(store, report);
   const { accounts, ledgers } = await checkAccounts(store, replay.balances, report);
   for (const accountId of replay.balances.keys()) {
-    if (!accounts.has(accountId)) report('unknown_account', `the journal moves money for account ${accountId}, which does not exist`);
+    if (!accounts.has(accountId))
+      report('unknown_account', `the journal moves money for account ${accountId}, which does not exist`);
   }
-  return { ok: problems.length === 0, accounts: accounts.size, transfers: replay.transfers, ledgers, problems, problemsNotListed };
+  return {
+    ok: problems.length === 0,
+    accounts: accounts.size,
+    transfers: replay.transfers,
+    ledgers,
+    problems,
+    problemsNotListed,
+  };
 }
 
 interface PendingReplay {
@@ -75,8 +83,14 @@ async function replayJournal(store: Store, report: (code: AuditProblem['code'], 
   let expectedSeq = 1n;
   let transfers = 0;
   let chainBroken = false;
-  for (let afterSeq = 0n; ; ) {
-    const rows = await store.db.selectFrom('transfers').selectAll().where('seq', '>', afterSeq).orderBy('seq').limit(PAGE_ROWS).execute();
+  for (let afterSeq = 0n; ;) {
+    const rows = await store.db
+      .selectFrom('transfers')
+      .selectAll()
+      .where('seq', '>', afterSeq)
+      .orderBy('seq')
+      .limit(PAGE_ROWS)
+      .execute();
     for (const row of rows) {
       const transfer = transferFromRow(row);
       transfers++;
@@ -86,7 +100,10 @@ async function replayJournal(store: Store, report: (code: AuditProblem['code'], 
       }
       expectedSeq = transfer.seq + 1n;
       if (!chainBroken && chainHash(previousHash, transfer) !== transfer.hash) {
-        report('hash_chain_broken', `journal row ${transfer.seq} (transfer ${transfer.id}) does not match its hash: it was changed outside the ledger`);
+        report(
+          'hash_chain_broken',
+          `journal row ${transfer.seq} (transfer ${transfer.id}) does not match its hash: it was changed outside the ledger`,
+        );
         chainBroken = true;
       }
       previousHash = transfer.hash;
@@ -97,12 +114,18 @@ async function replayJournal(store: Store, report: (code: AuditProblem['code'], 
   }
   const head = await store.db.selectFrom('journal_head').selectAll().executeTakeFirst();
   if (!head || BigInt(head.seq) !== expectedSeq - 1n || head.hash !== previousHash) {
-    report('journal_head_mismatch', `the journal head (row ${head?.seq}) does not match the last journal row (${expectedSeq - 1n})`);
+    report(
+      'journal_head_mismatch',
+      `the journal head (row ${head?.seq}) does not match the last journal row (${expectedSeq - 1n})`,
+    );
   }
   for (const { transfer, resolvedAs } of pendings.values()) {
     const expected = resolvedAs ?? 'pending';
     if (transfer.pendingStatus !== expected) {
-      report('pending_status_mismatch', `pending transfer ${transfer.id} says ${transfer.pendingStatus} but the journal says ${expected}`);
+      report(
+        'pending_status_mismatch',
+        `pending transfer ${transfer.id} says ${transfer.pendingStatus} but the journal says ${expected}`,
+      );
     }
   }
   return { balances, transfers };
@@ -129,7 +152,10 @@ function applyToBalances(
   }
   const pending = pendings.get(transfer.pendingId ?? '');
   if (!pending || pending.resolvedAs !== null) {
-    report('pending_status_mismatch', `transfer ${transfer.id} resolves ${transfer.pendingId}, which is not an open pending transfer`);
+    report(
+      'pending_status_mismatch',
+      `transfer ${transfer.id} resolves ${transfer.pendingId}, which is not an open pending transfer`,
+    );
     return;
   }
   debit[2] -= pending.transfer.amount;
@@ -150,17 +176,31 @@ async function checkAccounts(
 ) {
   const accounts = new Set<bigint>();
   const totals = new Map<number, LedgerTotals>();
-  for (let afterId = 0n; ; ) {
-    const rows = await store.db.selectFrom('accounts').selectAll().where('id', '>', afterId).orderBy('id').limit(PAGE_ROWS).execute();
+  for (let afterId = 0n; ;) {
+    const rows = await store.db
+      .selectFrom('accounts')
+      .selectAll()
+      .where('id', '>', afterId)
+      .orderBy('id')
+      .limit(PAGE_ROWS)
+      .execute();
     for (const row of rows) {
       const account = accountFromRow(row);
       accounts.add(account.id);
       addToTotals(totals, account);
       checkLimit(account, report);
       const expected = replayed.get(account.id) ?? [0n, 0n, 0n, 0n];
-      const stored: Balances = [account.debitsPosted, account.creditsPosted, account.debitsPending, account.creditsPending];
+      const stored: Balances = [
+        account.debitsPosted,
+        account.creditsPosted,
+        account.debitsPending,
+        account.creditsPending,
+      ];
       if (stored.some((value, index) => value !== expected[index])) {
-        report('balance_mismatch', `account ${account.id} holds ${stored.join('/')} (debits/credits posted, debits/credits pending) but its journal adds up to ${expected.join('/')}`);
+        report(
+          'balance_mismatch',
+          `account ${account.id} holds ${stored.join('/')} (debits/credits posted, debits/credits pending) but its journal adds up to ${expected.join('/')}`,
+        );
       }
     }
     if (rows.length < PAGE_ROWS) break;
@@ -168,7 +208,10 @@ async function checkAccounts(
   }
   for (const ledger of totals.values()) {
     if (ledger.debitsPosted !== ledger.creditsPosted || ledger.debitsPending !== ledger.creditsPending) {
-      report('ledger_unbalanced', `ledger ${ledger.ledgerId}: debits ${ledger.debitsPosted} posted / ${ledger.debitsPending} pending, credits ${ledger.creditsPosted} posted / ${ledger.creditsPending} pending`);
+      report(
+        'ledger_unbalanced',
+        `ledger ${ledger.ledgerId}: debits ${ledger.debitsPosted} posted / ${ledger.debitsPending} pending, credits ${ledger.creditsPosted} posted / ${ledger.creditsPending} pending`,
+      );
     }
   }
   return { accounts, ledgers: [...totals.values()].sort((a, b) => a.ledgerId - b.ledgerId) };
@@ -177,7 +220,14 @@ async function checkAccounts(
 function addToTotals(totals: Map<number, LedgerTotals>, account: Account): void {
   let ledger = totals.get(account.ledgerId);
   if (!ledger) {
-    ledger = { ledgerId: account.ledgerId, accounts: 0, debitsPosted: 0n, creditsPosted: 0n, debitsPending: 0n, creditsPending: 0n };
+    ledger = {
+      ledgerId: account.ledgerId,
+      accounts: 0,
+      debitsPosted: 0n,
+      creditsPosted: 0n,
+      debitsPending: 0n,
+      creditsPending: 0n,
+    };
     totals.set(account.ledgerId, ledger);
   }
   ledger.accounts++;
@@ -188,10 +238,19 @@ function addToTotals(totals: Map<number, LedgerTotals>, account: Account): void 
 }
 
 function checkLimit(account: Account, report: (code: AuditProblem['code'], message: string) => void): void {
-  if ((account.flags & AccountFlags.debitsMustNotExceedCredits) !== 0 && account.debitsPosted + account.debitsPending > account.creditsPosted) {
-    report('limit_broken', `account ${account.id} must not spend more than it holds, but its debits exceed its credits`);
+  if (
+    (account.flags & AccountFlags.debitsMustNotExceedCredits) !== 0 &&
+    account.debitsPosted + account.debitsPending > account.creditsPosted
+  ) {
+    report(
+      'limit_broken',
+      `account ${account.id} must not spend more than it holds, but its debits exceed its credits`,
+    );
   }
-  if ((account.flags & AccountFlags.creditsMustNotExceedDebits) !== 0 && account.creditsPosted + account.creditsPending > account.debitsPosted) {
+  if (
+    (account.flags & AccountFlags.creditsMustNotExceedDebits) !== 0 &&
+    account.creditsPosted + account.creditsPending > account.debitsPosted
+  ) {
     report('limit_broken', `account ${account.id} must not hold more than it owes, but its credits exceed its debits`);
   }
 }

@@ -22,7 +22,9 @@ for (const storeKind of testStores) {
     test('a transfer moves money between two accounts and shows in both histories', async () => {
       const alice = await book.openWallet(10_000n);
       const bob = await book.openWallet(0n);
-      const result = await book.ledger.transferOne(book.transferRequest('pay-1', alice, bob, 1_250n, { userData: 'order:42' }));
+      const result = await book.ledger.transferOne(
+        book.transferRequest('pay-1', alice, bob, 1_250n, { userData: 'order:42' }),
+      );
       assert.equal(result.code, 'ok');
       assert.equal(result.replayed, false);
       assert.equal(result.amount, 1_250n);
@@ -55,7 +57,10 @@ for (const storeKind of testStores) {
         if (result.nextAfterSeq === null) break;
         afterSeq = result.nextAfterSeq;
       }
-      assert.deepEqual(seen, requests.map((request) => request.id));
+      assert.deepEqual(
+        seen,
+        requests.map((request) => request.id),
+      );
     });
 
     describe('malformed transfers each get their own code and move nothing', () => {
@@ -70,12 +75,25 @@ for (const storeKind of testStores) {
         ['an id over 128 characters', () => ({ id: 'x'.repeat(129) }), 'invalid_id'],
         ['an id in the ledger’s own namespace', () => ({ id: 'saoma:expire:x' }), 'reserved_id'],
         ['unknown flags', () => ({ flags: 64 }), 'invalid_flags'],
-        ['pending and post at once', () => ({ flags: TransferFlags.pending | TransferFlags.postPending }), 'invalid_flags'],
+        [
+          'pending and post at once',
+          () => ({ flags: TransferFlags.pending | TransferFlags.postPending }),
+          'invalid_flags',
+        ],
         ['a code of 0', () => ({ code: 0 }), 'invalid_code'],
         ['a ledger of 0', () => ({ ledgerId: 0 }), 'invalid_ledger'],
         ['a timeout on an ordinary transfer', () => ({ timeoutSeconds: 5 }), 'timeout_reserved_for_pending_transfer'],
         ['user data over 256 characters', () => ({ userData: 'u'.repeat(257) }), 'user_data_too_long'],
-        ['a post without a pending id', () => ({ flags: TransferFlags.postPending, debitAccountId: undefined, creditAccountId: undefined, ledgerId: undefined }), 'pending_id_required'],
+        [
+          'a post without a pending id',
+          () => ({
+            flags: TransferFlags.postPending,
+            debitAccountId: undefined,
+            creditAccountId: undefined,
+            ledgerId: undefined,
+          }),
+          'pending_id_required',
+        ],
         ['a chain left open', () => ({ flags: TransferFlags.linked }), 'linked_event_chain_open'],
       ];
       for (const [name, change, expected] of cases) {
@@ -97,7 +115,10 @@ for (const storeKind of testStores) {
           book.transferRequest('twice', alice, bob, 10n),
           book.transferRequest('twice', alice, bob, 10n),
         ]);
-        assert.deepEqual(results.map((result) => result.code), ['ok', 'duplicate_id_in_call']);
+        assert.deepEqual(
+          results.map((result) => result.code),
+          ['ok', 'duplicate_id_in_call'],
+        );
         assert.equal(await book.balanceOf(bob), 10n);
       });
     });
@@ -122,7 +143,10 @@ for (const storeKind of testStores) {
     test('a wallet cannot pay more than it holds; an unflagged account can', async () => {
       const alice = await book.openWallet(100n);
       const bob = await book.openWallet(0n);
-      assert.equal((await book.ledger.transferOne(book.transferRequest('too-much', alice, bob, 101n))).code, 'insufficient_funds');
+      assert.equal(
+        (await book.ledger.transferOne(book.transferRequest('too-much', alice, bob, 101n))).code,
+        'insufficient_funds',
+      );
       assert.equal((await book.ledger.transferOne(book.transferRequest('all-of-it', alice, bob, 100n))).code, 'ok');
       assert.equal(await book.balanceOf(alice), 0n);
       const result = await book.ledger.transferOne(book.transferRequest('overdraw-source', book.source, bob, 5n));
@@ -133,15 +157,24 @@ for (const storeKind of testStores) {
       const creditLine = await book.openAccount(AccountFlags.creditsMustNotExceedDebits);
       const shop = await book.openAccount();
       assert.equal((await book.ledger.transferOne(book.transferRequest('draw', creditLine, shop, 500n))).code, 'ok');
-      assert.equal((await book.ledger.transferOne(book.transferRequest('repay-too-much', shop, creditLine, 501n))).code, 'credit_limit_exceeded');
+      assert.equal(
+        (await book.ledger.transferOne(book.transferRequest('repay-too-much', shop, creditLine, 501n))).code,
+        'credit_limit_exceeded',
+      );
       assert.equal((await book.ledger.transferOne(book.transferRequest('repay', shop, creditLine, 500n))).code, 'ok');
     });
 
     test('a closed account takes no transfer', async () => {
       const closed = await book.openAccount(AccountFlags.closed);
       const bob = await book.openWallet(10n);
-      assert.equal((await book.ledger.transferOne(book.transferRequest('to-closed', bob, closed, 1n))).code, 'credit_account_closed');
-      assert.equal((await book.ledger.transferOne(book.transferRequest('from-closed', closed, bob, 1n))).code, 'debit_account_closed');
+      assert.equal(
+        (await book.ledger.transferOne(book.transferRequest('to-closed', bob, closed, 1n))).code,
+        'credit_account_closed',
+      );
+      assert.equal(
+        (await book.ledger.transferOne(book.transferRequest('from-closed', closed, bob, 1n))).code,
+        'debit_account_closed',
+      );
     });
 
     test('balances never pass 2^63 − 1', async () => {
@@ -149,7 +182,10 @@ for (const storeKind of testStores) {
       const other = await book.openAccount();
       const third = await book.openAccount();
       assert.equal((await book.ledger.transferOne(book.transferRequest('max-1', third, big, AMOUNT_MAX))).code, 'ok');
-      assert.equal((await book.ledger.transferOne(book.transferRequest('max-2', other, big, 1n))).code, 'balance_overflow');
+      assert.equal(
+        (await book.ledger.transferOne(book.transferRequest('max-2', other, big, 1n))).code,
+        'balance_overflow',
+      );
     });
 
     describe('idempotency', () => {
@@ -162,7 +198,9 @@ for (const storeKind of testStores) {
         assert.deepEqual(again, { ...first, replayed: true });
         const changed = await book.ledger.transferOne(book.transferRequest('idem', alice, bob, 31n));
         assert.equal(changed.code, 'exists_with_different_fields');
-        const otherUserData = await book.ledger.transferOne(book.transferRequest('idem', alice, bob, 30n, { userData: 'x' }));
+        const otherUserData = await book.ledger.transferOne(
+          book.transferRequest('idem', alice, bob, 30n, { userData: 'x' }),
+        );
         assert.equal(otherUserData.code, 'exists_with_different_fields');
         assert.equal(await book.balanceOf(bob), 30n);
       });
@@ -172,7 +210,10 @@ for (const storeKind of testStores) {
         const bob = await book.openWallet(0n);
         const request = book.transferRequest('refused-once', alice, bob, 50n);
         assert.equal((await book.ledger.transferOne(request)).code, 'insufficient_funds');
-        assert.equal((await book.ledger.transferOne(book.transferRequest('top-up', book.source, alice, 100n))).code, 'ok');
+        assert.equal(
+          (await book.ledger.transferOne(book.transferRequest('top-up', book.source, alice, 100n))).code,
+          'ok',
+        );
         const replay = await book.ledger.transferOne(request);
         assert.deepEqual(replay, { id: 'refused-once', code: 'insufficient_funds', replayed: true });
         const different = await book.ledger.transferOne({ ...request, amount: 49n });
@@ -209,26 +250,46 @@ for (const storeKind of testStores) {
       for (const payee of payees) received += await book.balanceOf(payee);
       assert.equal(received, 3_700n);
       const stats = book.ledger.writerStats();
-      assert.ok(stats.batches < stats.transfers, `group commit batched ${stats.transfers} transfers in ${stats.batches} batches`);
+      assert.ok(
+        stats.batches < stats.transfers,
+        `group commit batched ${stats.transfers} transfers in ${stats.batches} batches`,
+      );
     });
 
     describe('two-phase transfers', () => {
       test('a pending transfer reserves funds; posting it in full moves them', async () => {
         const alice = await book.openWallet(100n);
         const shop = await book.openWallet(0n);
-        const hold = await book.ledger.transferOne(book.transferRequest('hold', alice, shop, 80n, { flags: TransferFlags.pending }));
+        const hold = await book.ledger.transferOne(
+          book.transferRequest('hold', alice, shop, 80n, { flags: TransferFlags.pending }),
+        );
         assert.equal(hold.code, 'ok');
         const reserved = await book.ledger.getAccount(alice.id);
         assert.equal(reserved!.debitsPending, 80n);
-        assert.equal((await book.ledger.transferOne(book.transferRequest('spend-reserved', alice, shop, 30n))).code, 'insufficient_funds');
-        const post = await book.ledger.transferOne({ id: 'hold-post', pendingId: 'hold', flags: TransferFlags.postPending });
+        assert.equal(
+          (await book.ledger.transferOne(book.transferRequest('spend-reserved', alice, shop, 30n))).code,
+          'insufficient_funds',
+        );
+        const post = await book.ledger.transferOne({
+          id: 'hold-post',
+          pendingId: 'hold',
+          flags: TransferFlags.postPending,
+        });
         assert.deepEqual([post.code, post.amount], ['ok', 80n]);
         assert.equal(await book.balanceOf(shop), 80n);
         assert.equal((await book.ledger.getAccount(alice.id))!.debitsPending, 0n);
         assert.equal((await book.ledger.getTransfer('hold'))!.pendingStatus, 'posted');
-        const again = await book.ledger.transferOne({ id: 'hold-post-2', pendingId: 'hold', flags: TransferFlags.postPending });
+        const again = await book.ledger.transferOne({
+          id: 'hold-post-2',
+          pendingId: 'hold',
+          flags: TransferFlags.postPending,
+        });
         assert.equal(again.code, 'pending_transfer_already_posted');
-        const replay = await book.ledger.transferOne({ id: 'hold-post', pendingId: 'hold', flags: TransferFlags.postPending });
+        const replay = await book.ledger.transferOne({
+          id: 'hold-post',
+          pendingId: 'hold',
+          flags: TransferFlags.postPending,
+        });
         assert.deepEqual(replay, { ...post, replayed: true });
       });
 
@@ -236,9 +297,19 @@ for (const storeKind of testStores) {
         const alice = await book.openWallet(100n);
         const shop = await book.openWallet(0n);
         await book.ledger.transferOne(book.transferRequest('auth', alice, shop, 60n, { flags: TransferFlags.pending }));
-        const tooMuch = await book.ledger.transferOne({ id: 'cap-big', pendingId: 'auth', flags: TransferFlags.postPending, amount: 61n });
+        const tooMuch = await book.ledger.transferOne({
+          id: 'cap-big',
+          pendingId: 'auth',
+          flags: TransferFlags.postPending,
+          amount: 61n,
+        });
         assert.equal(tooMuch.code, 'exceeds_pending_transfer_amount');
-        const capture = await book.ledger.transferOne({ id: 'cap', pendingId: 'auth', flags: TransferFlags.postPending, amount: 45n });
+        const capture = await book.ledger.transferOne({
+          id: 'cap',
+          pendingId: 'auth',
+          flags: TransferFlags.postPending,
+          amount: 45n,
+        });
         assert.deepEqual([capture.code, capture.amount], ['ok', 45n]);
         assert.equal(await book.balanceOf(alice), 55n);
         assert.equal((await book.ledger.getAccount(alice.id))!.debitsPending, 0n);
@@ -247,35 +318,67 @@ for (const storeKind of testStores) {
       test('a void releases everything; it cannot be posted afterwards', async () => {
         const alice = await book.openWallet(100n);
         const shop = await book.openWallet(0n);
-        await book.ledger.transferOne(book.transferRequest('to-void', alice, shop, 70n, { flags: TransferFlags.pending }));
-        const wrongAmount = await book.ledger.transferOne({ id: 'void-part', pendingId: 'to-void', flags: TransferFlags.voidPending, amount: 10n });
+        await book.ledger.transferOne(
+          book.transferRequest('to-void', alice, shop, 70n, { flags: TransferFlags.pending }),
+        );
+        const wrongAmount = await book.ledger.transferOne({
+          id: 'void-part',
+          pendingId: 'to-void',
+          flags: TransferFlags.voidPending,
+          amount: 10n,
+        });
         assert.equal(wrongAmount.code, 'pending_transfer_has_different_amount');
-        assert.equal((await book.ledger.transferOne({ id: 'void', pendingId: 'to-void', flags: TransferFlags.voidPending })).code, 'ok');
+        assert.equal(
+          (await book.ledger.transferOne({ id: 'void', pendingId: 'to-void', flags: TransferFlags.voidPending })).code,
+          'ok',
+        );
         assert.equal((await book.ledger.getAccount(alice.id))!.debitsPending, 0n);
         assert.equal(await book.balanceOf(alice), 100n);
-        const late = await book.ledger.transferOne({ id: 'post-voided', pendingId: 'to-void', flags: TransferFlags.postPending });
+        const late = await book.ledger.transferOne({
+          id: 'post-voided',
+          pendingId: 'to-void',
+          flags: TransferFlags.postPending,
+        });
         assert.equal(late.code, 'pending_transfer_already_voided');
-        const unknown = await book.ledger.transferOne({ id: 'post-unknown', pendingId: 'no-such', flags: TransferFlags.postPending });
+        const unknown = await book.ledger.transferOne({
+          id: 'post-unknown',
+          pendingId: 'no-such',
+          flags: TransferFlags.postPending,
+        });
         assert.equal(unknown.code, 'pending_transfer_not_found');
-        const notPending = await book.ledger.transferOne({ id: 'post-ordinary', pendingId: 'void', flags: TransferFlags.postPending });
+        const notPending = await book.ledger.transferOne({
+          id: 'post-ordinary',
+          pendingId: 'void',
+          flags: TransferFlags.postPending,
+        });
         assert.equal(notPending.code, 'pending_transfer_not_found');
       });
 
       test('a pending transfer voids on its own after its timeout', async () => {
         const alice = await book.openWallet(100n);
         const shop = await book.openWallet(0n);
-        await book.ledger.transferOne(book.transferRequest('expiring', alice, shop, 90n, { flags: TransferFlags.pending, timeoutSeconds: 45 }));
+        await book.ledger.transferOne(
+          book.transferRequest('expiring', alice, shop, 90n, { flags: TransferFlags.pending, timeoutSeconds: 45 }),
+        );
         book.clock.advanceMs(44_999);
         assert.equal(await book.ledger.expireDue(), 0);
         book.clock.advanceMs(1);
-        const lateCapture = await book.ledger.transferOne({ id: 'late-cap', pendingId: 'expiring', flags: TransferFlags.postPending });
+        const lateCapture = await book.ledger.transferOne({
+          id: 'late-cap',
+          pendingId: 'expiring',
+          flags: TransferFlags.postPending,
+        });
         assert.equal(lateCapture.code, 'pending_transfer_expired');
         assert.equal(await book.ledger.expireDue(), 1);
         assert.equal(await book.ledger.expireDue(), 0);
         assert.equal((await book.ledger.getTransfer('expiring'))!.pendingStatus, 'expired');
         assert.equal((await book.ledger.getAccount(alice.id))!.debitsPending, 0n);
         assert.equal(await book.balanceOf(alice), 100n);
-        const voidLate = await book.ledger.transferOne({ id: 'void-late', pendingId: 'expiring', flags: TransferFlags.voidPending });
+        const voidLate = await book.ledger.transferOne({
+          id: 'void-late',
+          pendingId: 'expiring',
+          flags: TransferFlags.voidPending,
+        });
         assert.equal(voidLate.code, 'pending_transfer_expired');
       });
 
@@ -286,7 +389,10 @@ for (const storeKind of testStores) {
           book.transferRequest('chain-hold', alice, shop, 25n, { flags: TransferFlags.pending | TransferFlags.linked }),
           { id: 'chain-post', pendingId: 'chain-hold', flags: TransferFlags.postPending },
         ]);
-        assert.deepEqual(results.map((result) => result.code), ['ok', 'ok']);
+        assert.deepEqual(
+          results.map((result) => result.code),
+          ['ok', 'ok'],
+        );
         assert.equal(await book.balanceOf(shop), 25n);
       });
     });
@@ -302,7 +408,10 @@ for (const storeKind of testStores) {
           book.transferRequest('fee', merchant, income, 6n, { flags: TransferFlags.linked }),
           book.transferRequest('share', income, partner, 2n),
         ]);
-        assert.deepEqual(results.map((result) => result.code), ['ok', 'ok', 'ok']);
+        assert.deepEqual(
+          results.map((result) => result.code),
+          ['ok', 'ok', 'ok'],
+        );
         assert.equal(await book.balanceOf(merchant), 994n);
       });
 
@@ -323,7 +432,9 @@ for (const storeKind of testStores) {
         assert.equal(await book.balanceOf(payer), 993n);
         assert.equal(await book.balanceOf(merchant), 7n);
         assert.equal(await book.ledger.getTransfer('c-pay'), null);
-        const replay = await book.ledger.transferOne(book.transferRequest('c-pay', payer, merchant, 500n, { flags: TransferFlags.linked }));
+        const replay = await book.ledger.transferOne(
+          book.transferRequest('c-pay', payer, merchant, 500n, { flags: TransferFlags.linked }),
+        );
         assert.equal(replay.code, 'linked_event_chain_open');
       });
 
@@ -334,38 +445,70 @@ for (const storeKind of testStores) {
           book.transferRequest('m-1', payer, merchant, 10n, { flags: TransferFlags.linked }),
           book.transferRequest('m-2', payer, merchant, 0n),
         ]);
-        assert.deepEqual(results.map((result) => result.code), ['linked_event_failed', 'amount_must_not_be_zero']);
+        assert.deepEqual(
+          results.map((result) => result.code),
+          ['linked_event_failed', 'amount_must_not_be_zero'],
+        );
         assert.equal(await book.balanceOf(payer), 100n);
       });
 
       test('a failed chain undoes the pending status it changed', async () => {
         const alice = await book.openWallet(100n);
         const shop = await book.openWallet(0n);
-        await book.ledger.transferOne(book.transferRequest('undo-hold', alice, shop, 40n, { flags: TransferFlags.pending }));
+        await book.ledger.transferOne(
+          book.transferRequest('undo-hold', alice, shop, 40n, { flags: TransferFlags.pending }),
+        );
         const results = await book.ledger.transfer([
           { id: 'undo-post', pendingId: 'undo-hold', flags: TransferFlags.postPending | TransferFlags.linked },
           book.transferRequest('undo-fail', shop, alice, 1_000n),
         ]);
-        assert.deepEqual(results.map((result) => result.code), ['linked_event_failed', 'insufficient_funds']);
+        assert.deepEqual(
+          results.map((result) => result.code),
+          ['linked_event_failed', 'insufficient_funds'],
+        );
         assert.equal((await book.ledger.getTransfer('undo-hold'))!.pendingStatus, 'pending');
         assert.equal((await book.ledger.getAccount(alice.id))!.debitsPending, 40n);
-        const post = await book.ledger.transferOne({ id: 'undo-post-2', pendingId: 'undo-hold', flags: TransferFlags.postPending });
+        const post = await book.ledger.transferOne({
+          id: 'undo-post-2',
+          pendingId: 'undo-hold',
+          flags: TransferFlags.postPending,
+        });
         assert.equal(post.code, 'ok');
       });
     });
 
     test('accounts: a key makes creation idempotent; bad input is refused', async () => {
-      const first = await book.ledger.createAccount({ key: 'wallet:user:1', institutionId: 'test-bank', ledgerId: CNY, code: 7 });
-      const again = await book.ledger.createAccount({ key: 'wallet:user:1', institutionId: 'test-bank', ledgerId: CNY, code: 7 });
+      const first = await book.ledger.createAccount({
+        key: 'wallet:user:1',
+        institutionId: 'test-bank',
+        ledgerId: CNY,
+        code: 7,
+      });
+      const again = await book.ledger.createAccount({
+        key: 'wallet:user:1',
+        institutionId: 'test-bank',
+        ledgerId: CNY,
+        code: 7,
+      });
       assert.ok(first.ok && again.ok);
       assert.equal(first.value.id, again.value.id);
-      const conflict = await book.ledger.createAccount({ key: 'wallet:user:1', institutionId: 'test-bank', ledgerId: CNY, code: 8 });
+      const conflict = await book.ledger.createAccount({
+        key: 'wallet:user:1',
+        institutionId: 'test-bank',
+        ledgerId: CNY,
+        code: 8,
+      });
       assert.equal(!conflict.ok && conflict.error.code, 'account_key_conflict');
       const noLedger = await book.ledger.createAccount({ institutionId: 'test-bank', ledgerId: 77, code: 1 });
       assert.equal(!noLedger.ok && noLedger.error.code, 'ledger_not_found');
       const noInstitution = await book.ledger.createAccount({ institutionId: 'nope', ledgerId: CNY, code: 1 });
       assert.equal(!noInstitution.ok && noInstitution.error.code, 'institution_not_found');
-      const bothLimits = await book.ledger.createAccount({ institutionId: 'test-bank', ledgerId: CNY, code: 1, flags: 3 });
+      const bothLimits = await book.ledger.createAccount({
+        institutionId: 'test-bank',
+        ledgerId: CNY,
+        code: 1,
+        flags: 3,
+      });
       assert.equal(!bothLimits.ok && bothLimits.error.code, 'invalid_account');
       assert.equal((await book.ledger.getAccountByKey('wallet:user:1'))!.id, first.value.id);
       const hugeCode = await book.ledger.createAccount({ institutionId: 'test-bank', ledgerId: CNY, code: 70_000 });
@@ -403,7 +546,10 @@ for (const storeKind of testStores) {
       const report = await book.ledger.audit();
       assert.equal(report.ok, true);
       assert.equal(report.transfers, 7);
-      assert.deepEqual(report.ledgers.map((ledger) => ledger.debitsPosted === ledger.creditsPosted), [true]);
+      assert.deepEqual(
+        report.ledgers.map((ledger) => ledger.debitsPosted === ledger.creditsPosted),
+        [true],
+      );
     });
 
     test('detects an amount changed behind the ledger’s back', async () => {

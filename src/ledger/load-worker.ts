@@ -36,7 +36,14 @@ async function main(plan: LoadWorkerPlan): Promise<void> {
           code: 1,
           flags: TransferFlags.linked,
         },
-        { id: `${plan.prefix}-${n}-b`, debitAccountId: BigInt(credit), creditAccountId: BigInt(debit), amount: 1n, ledgerId: plan.ledgerId, code: 1 },
+        {
+          id: `${plan.prefix}-${n}-b`,
+          debitAccountId: BigInt(credit),
+          creditAccountId: BigInt(debit),
+          amount: 1n,
+          ledgerId: plan.ledgerId,
+          code: 1,
+        },
       ]);
       if (results.some((result) => result.code !== 'ok')) {
         throw new Error(`operation ${n} failed: ${results.map((result) => result.code).join(', ')}`);

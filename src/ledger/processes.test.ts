@@ -62,7 +62,11 @@ async function openPairs(database: TestDatabase, count: number) {
 }
 
 async function storedIds(database: TestDatabase, prefix: string): Promise<Set<string>> {
-  const rows = await database.store.db.selectFrom('transfers').select('id').where('id', 'like', `${prefix}-%`).execute();
+  const rows = await database.store.db
+    .selectFrom('transfers')
+    .select('id')
+    .where('id', 'like', `${prefix}-%`)
+    .execute();
   return new Set(rows.map((row) => row.id));
 }
 
@@ -77,7 +81,15 @@ for (const storeKind of testStores.filter((kind) => kind.name !== 'sqlite-memory
       const database = await storeKind.create({ file: true });
       try {
         const pairs = await openPairs(database, 8);
-        const worker = startWorker({ url: database.url, pairs, prefix: 'kill', start: 0, count: 1_000_000, concurrency: 512, ledgerId: CNY });
+        const worker = startWorker({
+          url: database.url,
+          pairs,
+          prefix: 'kill',
+          start: 0,
+          count: 1_000_000,
+          concurrency: 512,
+          ledgerId: CNY,
+        });
         await worker.waitForAcks(3_000);
         worker.child.kill('SIGKILL');
         const { signal } = await worker.exited;

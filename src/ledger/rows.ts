@@ -35,8 +35,8 @@ export function transferFromRow(row: Row): Transfer {
     userData: (row.user_data as string | null) ?? null,
     createdAtMs: BigInt(row.created_at_ms as bigint),
     pendingStatus: row.pending_status as PendingStatus,
-    expiresAtMs: row.expires_at_ms === null || row.expires_at_ms === undefined ? null : BigInt(row.expires_at_ms as bigint),
+    expiresAtMs:
+      row.expires_at_ms === null || row.expires_at_ms === undefined ? null : BigInt(row.expires_at_ms as bigint),
     hash: row.hash as string,
   };
 }
-

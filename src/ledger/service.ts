@@ -107,7 +107,10 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
   const service: LedgerService = {
     async createInstitution(input) {
       if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(input.id) || !INSTITUTION_KINDS.includes(input.kind) || !input.name) {
-        return problem('invalid_institution', 'an institution needs an id (a-z, 0-9, _ and -), a name and a known kind');
+        return problem(
+          'invalid_institution',
+          'an institution needs an id (a-z, 0-9, _ and -), a name and a known kind',
+        );
       }
       await db
         .insertInto('institutions')
@@ -124,11 +127,21 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
 
     async createLedger(input) {
       const valid =
-        Number.isInteger(input.id) && input.id > 0 && /^[A-Z]{3}$/.test(input.currency) && Number.isInteger(input.scale);
+        Number.isInteger(input.id) &&
+        input.id > 0 &&
+        /^[A-Z]{3}$/.test(input.currency) &&
+        Number.isInteger(input.scale);
       if (!valid || input.scale < 0 || input.scale > 18) {
-        return problem('invalid_ledger', 'a ledger needs a positive integer id, an ISO 4217 currency and a scale of 0–18');
+        return problem(
+          'invalid_ledger',
+          'a ledger needs a positive integer id, an ISO 4217 currency and a scale of 0–18',
+        );
       }
-      const sameCurrency = await db.selectFrom('ledgers').select('id').where('currency', '=', input.currency).executeTakeFirst();
+      const sameCurrency = await db
+        .selectFrom('ledgers')
+        .select('id')
+        .where('currency', '=', input.currency)
+        .executeTakeFirst();
       if (sameCurrency && Number(sameCurrency.id) !== input.id) {
         return problem('conflict', `currency ${input.currency} already has ledger ${sameCurrency.id}`);
       }
@@ -223,10 +236,17 @@ async function createAccount(store: Store, nowMs: bigint, input: NewAccount): Pr
   const validFlags = Number.isInteger(flags) && flags >= 0 && (flags & ~ACCOUNT_FLAGS_ALL) === 0 && (flags & 3) !== 3;
   const validCode = Number.isInteger(input.code) && input.code >= 0 && input.code <= CODE_MAX;
   if (!validFlags || !validCode || (input.key !== undefined && !input.key)) {
-    return problem('invalid_account', 'an account needs a code of 0–65535 and flags the ledger knows (not both limits at once)');
+    return problem(
+      'invalid_account',
+      'an account needs a code of 0–65535 and flags the ledger knows (not both limits at once)',
+    );
   }
   const { db } = store;
-  const institution = await db.selectFrom('institutions').select('id').where('id', '=', input.institutionId).executeTakeFirst();
+  const institution = await db
+    .selectFrom('institutions')
+    .select('id')
+    .where('id', '=', input.institutionId)
+    .executeTakeFirst();
   if (!institution) return problem('institution_not_found', `no institution ${input.institutionId}`);
   const ledger = await db.selectFrom('ledgers').select('id').where('id', '=', input.ledgerId).executeTakeFirst();
   if (!ledger) return problem('ledger_not_found', `no ledger ${input.ledgerId}`);
@@ -262,4 +282,3 @@ async function createAccount(store: Store, nowMs: bigint, input: NewAccount): Pr
 /** Balance a holder can spend: credits posted less debits posted and reserved. */
 export const availableBalance = (account: Account): bigint =>
   account.creditsPosted - account.debitsPosted - account.debitsPending;
-

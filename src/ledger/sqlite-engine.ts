@@ -13,7 +13,14 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import { chainHash } from './hash.js';
 import type { BatchEngine } from './engine.js';
-import { AMOUNT_MAX, AccountFlags, TransferFlags, expiryVoidId, type TransferResult, type TransferResultCode } from './types.js';
+import {
+  AMOUNT_MAX,
+  AccountFlags,
+  TransferFlags,
+  expiryVoidId,
+  type TransferResult,
+  type TransferResultCode,
+} from './types.js';
 import type { BatchItem } from './validate.js';
 import { executeWrites, prepareWrites, type FailureRecord, type TransferRow, type WriteSet } from './sqlite-writes.js';
 import type { WriteReply, WriteRequest } from './sqlite-write-worker.js';
@@ -35,7 +42,9 @@ const ACCOUNT_CACHE_MAX = 262_144;
 function prepareReads(db: BetterSqlite3.Database) {
   return {
     known: db
-      .prepare(`SELECT EXISTS (SELECT 1 FROM transfers WHERE id = ?) OR EXISTS (SELECT 1 FROM transfer_failures WHERE id = ?)`)
+      .prepare(
+        `SELECT EXISTS (SELECT 1 FROM transfers WHERE id = ?) OR EXISTS (SELECT 1 FROM transfer_failures WHERE id = ?)`,
+      )
       .pluck(),
     account: db.prepare(
       `SELECT id, ledger_id, flags, debits_posted, credits_posted, debits_pending, credits_pending
@@ -155,7 +164,10 @@ class BatchState {
   /** Adds a journal row, chained to the one before it. */
   appendRow(
     item: BatchItem,
-    fields: Pick<TransferRow, 'debitAccountId' | 'creditAccountId' | 'amount' | 'ledgerId' | 'code' | 'pendingStatus' | 'expiresAtMs'>,
+    fields: Pick<
+      TransferRow,
+      'debitAccountId' | 'creditAccountId' | 'amount' | 'ledgerId' | 'code' | 'pendingStatus' | 'expiresAtMs'
+    >,
   ): TransferRow {
     const row: TransferRow = {
       seq: this.seq + 1n,
@@ -187,14 +199,27 @@ class BatchState {
     const accounts: WriteSet['accounts'] = [];
     for (const account of this.touched) {
       if (!account.dirty) continue;
-      accounts.push([account.id, account.debitsPosted, account.creditsPosted, account.debitsPending, account.creditsPending]);
+      accounts.push([
+        account.id,
+        account.debitsPosted,
+        account.creditsPosted,
+        account.debitsPending,
+        account.creditsPending,
+      ]);
       account.dirty = false;
     }
     const statuses: WriteSet['statuses'] = [];
     for (const row of this.storedPending.values()) {
       if (!this.rowsById.has(row.id)) statuses.push([row.id, row.pendingStatus]);
     }
-    return { rows: this.rows, statuses, failures: this.failures, failedAtMs: this.nowMs, accounts, head: { seq: this.seq, hash: this.hash } };
+    return {
+      rows: this.rows,
+      statuses,
+      failures: this.failures,
+      failedAtMs: this.nowMs,
+      accounts,
+      head: { seq: this.seq, hash: this.hash },
+    };
   }
 }
 
@@ -338,7 +363,9 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
     if (error) entry.reject(error);
     else entry.resolve();
   };
-  worker.on('message', (reply: WriteReply) => settle(reply.batch, reply.ok ? null : new Error(`SQLite commit failed: ${reply.error}`)));
+  worker.on('message', (reply: WriteReply) =>
+    settle(reply.batch, reply.ok ? null : new Error(`SQLite commit failed: ${reply.error}`)),
+  );
   const fail = (error: Error) => {
     stopped = error;
     for (const number of [...awaiting.keys()]) settle(number, error);
@@ -396,7 +423,13 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
 }
 
 function applyChain(state: BatchState, chain: readonly BatchItem[]): TransferResult[] {
-  const mark: ChainMark = { rows: state.rows.length, seq: state.seq, hash: state.hash, balances: new Map(), statuses: new Map() };
+  const mark: ChainMark = {
+    rows: state.rows.length,
+    seq: state.seq,
+    hash: state.hash,
+    balances: new Map(),
+    statuses: new Map(),
+  };
   const results: TransferResult[] = [];
   let failedAt = -1;
   for (let index = 0; index < chain.length; index++) {
@@ -539,7 +572,12 @@ function moveMoney(state: BatchState, item: BatchItem, mark: ChainMark | null): 
  * Balances never pass 2^63 − 1, and a flagged account never goes past its limit. Pending debits
  * count against the limit: reserved money is not there to spend twice.
  */
-function checkLimits(debit: AccountState, credit: AccountState, amount: bigint, pending: boolean): TransferResultCode | null {
+function checkLimits(
+  debit: AccountState,
+  credit: AccountState,
+  amount: bigint,
+  pending: boolean,
+): TransferResultCode | null {
   const debitTotal = pending ? debit.debitsPending : debit.debitsPosted;
   const creditTotal = pending ? credit.creditsPending : credit.creditsPosted;
   if (debitTotal > AMOUNT_MAX - amount || creditTotal > AMOUNT_MAX - amount) return 'balance_overflow';
@@ -567,7 +605,8 @@ function resolvePending(state: BatchState, item: BatchItem, mark: ChainMark | nu
   if (pending.pendingStatus === 'expired') return fail(item, 'pending_transfer_expired');
   if (pending.pendingStatus !== 'pending') return fail(item, 'pending_transfer_not_pending');
   const expired = pending.expiresAtMs !== null && state.nowMs >= pending.expiresAtMs;
-  const isExpiryVoid = expired && item.id === expiryVoidId(pending.id) && (item.flags & TransferFlags.voidPending) !== 0;
+  const isExpiryVoid =
+    expired && item.id === expiryVoidId(pending.id) && (item.flags & TransferFlags.voidPending) !== 0;
   if (expired && !isExpiryVoid) return fail(item, 'pending_transfer_expired');
   const posting = (item.flags & TransferFlags.postPending) !== 0;
   const amount = item.amount === 0n ? pending.amount : item.amount;

@@ -19,7 +19,13 @@ export interface TestBook {
   /** Opens a wallet (cannot go below zero) holding `amount`. */
   openWallet(amount: bigint): Promise<Account>;
   balanceOf(account: Account): Promise<bigint>;
-  transferRequest(id: string, from: Account, to: Account, amount: bigint, extra?: Partial<TransferRequest>): TransferRequest;
+  transferRequest(
+    id: string,
+    from: Account,
+    to: Account,
+    amount: bigint,
+    extra?: Partial<TransferRequest>,
+  ): TransferRequest;
   /** Asserts that the audit passes, then drains and closes the ledger. */
   closeAudited(): Promise<void>;
 }
@@ -55,7 +61,9 @@ export async function createTestBook(store: Store, writer?: { batchMax?: number 
     async openWallet(amount) {
       const wallet = await openAccount(AccountFlags.debitsMustNotExceedCredits);
       if (amount > 0n) {
-        const funded = await ledger.transferOne(transferRequest(`fund-${++fundingCounter}-${wallet.id}`, source, wallet, amount));
+        const funded = await ledger.transferOne(
+          transferRequest(`fund-${++fundingCounter}-${wallet.id}`, source, wallet, amount),
+        );
         assert.equal(funded.code, 'ok');
       }
       return wallet;

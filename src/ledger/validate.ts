@@ -68,7 +68,9 @@ export function validateTransfer(
   const amountCode = checkAmount(request.amount, resolves);
   if (amountCode) return fail(amountCode);
   if (request.code !== undefined && !(isUint(request.code, CODE_MAX) && request.code > 0)) return fail('invalid_code');
-  return resolves ? validateResolution(request, flags, userData) : validateMovement(request, flags, timeoutSeconds, userData);
+  return resolves
+    ? validateResolution(request, flags, userData)
+    : validateMovement(request, flags, timeoutSeconds, userData);
 }
 
 function checkAmount(amount: bigint | undefined, resolves: boolean): TransferResultCode | null {
@@ -88,11 +90,13 @@ function validateMovement(
 ): { ok: true; item: BatchItem } | { ok: false; code: TransferResultCode } {
   const fail = (code: TransferResultCode) => ({ ok: false as const, code });
   if (request.pendingId !== undefined) return fail('invalid_flags');
-  if (typeof request.debitAccountId !== 'bigint' || request.debitAccountId <= 0n) return fail('debit_account_id_required');
+  if (typeof request.debitAccountId !== 'bigint' || request.debitAccountId <= 0n)
+    return fail('debit_account_id_required');
   if (typeof request.creditAccountId !== 'bigint' || request.creditAccountId <= 0n) {
     return fail('credit_account_id_required');
   }
-  if (request.debitAccountId > AMOUNT_MAX || request.creditAccountId > AMOUNT_MAX) return fail('account_id_out_of_range');
+  if (request.debitAccountId > AMOUNT_MAX || request.creditAccountId > AMOUNT_MAX)
+    return fail('account_id_out_of_range');
   if (request.debitAccountId === request.creditAccountId) return fail('accounts_must_be_different');
   if (!isUint(request.ledgerId, 2_147_483_647) || request.ledgerId === 0) return fail('invalid_ledger');
   if (request.code === undefined) return fail('invalid_code');

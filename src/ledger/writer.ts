@@ -123,7 +123,8 @@ export function createLedgerWriter(engine: BatchEngine, nowMs: () => bigint, opt
     submit(items) {
       if (closed) return Promise.reject(new WriterClosedError());
       if (items.length === 0) return Promise.resolve([]);
-      if (queuedItems + items.length > options.queueMax) return Promise.reject(new WriterOverloadedError(options.queueMax));
+      if (queuedItems + items.length > options.queueMax)
+        return Promise.reject(new WriterOverloadedError(options.queueMax));
       queuedItems += items.length;
       return new Promise<TransferResult[]>((resolve, reject) => {
         queue.push({ items, resolve, reject });

@@ -6,8 +6,7 @@ export interface Problem<Code extends string = string> {
 }
 
 export type Result<Value, Code extends string = string> =
-  | { ok: true; value: Value }
-  | { ok: false; error: Problem<Code> };
+  { ok: true; value: Value } | { ok: false; error: Problem<Code> };
 
 export const ok = <Value>(value: Value): { ok: true; value: Value } => ({ ok: true, value });
 

@@ -44,7 +44,9 @@ function migrateSqlite(store: Store, nowMs: bigint): MigrationReport {
     );
   });
   const done = new Set(
-    (db.prepare('SELECT version FROM schema_migrations').all() as { version: bigint }[]).map((row) => Number(row.version)),
+    (db.prepare('SELECT version FROM schema_migrations').all() as { version: bigint }[]).map((row) =>
+      Number(row.version),
+    ),
   );
   for (const migration of MIGRATIONS) {
     if (done.has(migration.version)) continue;
@@ -87,9 +89,9 @@ async function migratePostgres(store: Store, nowMs: bigint): Promise<MigrationRe
 /** The highest migration applied, or 0 for an empty database. */
 export async function schemaVersion(store: Store): Promise<number> {
   try {
-    const row = await sql<{ version: number | bigint | null }>`SELECT max(version) AS version FROM schema_migrations`.execute(
-      store.db,
-    );
+    const row = await sql<{
+      version: number | bigint | null;
+    }>`SELECT max(version) AS version FROM schema_migrations`.execute(store.db);
     return Number(row.rows[0]?.version ?? 0);
   } catch {
     return 0;

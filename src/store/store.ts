@@ -94,7 +94,9 @@ function openPostgres(url: string, options: OpenOptions): Store {
     max: options.poolSize ?? 8,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === pg.types.builtins.INT8 ? int8Parser : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+        oid === pg.types.builtins.INT8
+          ? int8Parser
+          : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
     },
   });
   // An idle client's connection error must not crash the process; the next query reports it.

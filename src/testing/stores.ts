@@ -35,7 +35,12 @@ export interface TestStoreKind {
 export const testStores: readonly TestStoreKind[] = [
   { name: 'sqlite', kind: 'sqlite', skip: false, create: () => createSqlite({ file: true }) },
   { name: 'sqlite-memory', kind: 'sqlite', skip: false, create: (options) => createSqlite(options) },
-  { name: 'postgres', kind: 'postgres', skip: POSTGRES_TEST_URL ? false : POSTGRES_SKIP_REASON, create: createPostgres },
+  {
+    name: 'postgres',
+    kind: 'postgres',
+    skip: POSTGRES_TEST_URL ? false : POSTGRES_SKIP_REASON,
+    create: createPostgres,
+  },
 ];
 
 async function createSqlite(options: { file?: boolean } = {}): Promise<TestDatabase> {
