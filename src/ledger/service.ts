@@ -5,7 +5,7 @@ import { ok, problem, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
 import { auditLedger, type AuditReport } from './audit.js';
 import { accountFromRow, transferFromRow } from './rows.js';
-import { createBatchEngine } from './engine.js';
+import { createBatchEngine, type EngineOptions } from './engine.js';
 import {
   ACCOUNT_FLAGS_ALL,
   INSTITUTION_KINDS,
@@ -71,12 +71,16 @@ export interface LedgerDeps {
   store: Store;
   clock: Clock;
   writer?: Partial<WriterOptions>;
+  engine?: EngineOptions;
 }
 
-export function createLedgerService({ store, clock, writer: writerOptions }: LedgerDeps): LedgerService {
+export function createLedgerService({ store, clock, writer: writerOptions, engine }: LedgerDeps): LedgerService {
   const { db } = store;
   const nowMs = () => BigInt(clock.nowMs());
-  const writer = createLedgerWriter(createBatchEngine(store), nowMs, { ...DEFAULT_WRITER_OPTIONS, ...writerOptions });
+  const writer = createLedgerWriter(createBatchEngine(store, engine), nowMs, {
+    ...DEFAULT_WRITER_OPTIONS,
+    ...writerOptions,
+  });
 
   async function submit(requests: readonly TransferRequest[], allowSystemIds: boolean): Promise<TransferResult[]> {
     if (requests.length > CALL_TRANSFERS_MAX) {

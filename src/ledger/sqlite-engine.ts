@@ -22,7 +22,14 @@ import {
   type TransferResultCode,
 } from './types.js';
 import type { BatchItem } from './validate.js';
-import { executeWrites, prepareWrites, type FailureRecord, type TransferRow, type WriteSet } from './sqlite-writes.js';
+import {
+  executeWrites,
+  packWriteSet,
+  prepareWrites,
+  type FailureRecord,
+  type TransferRow,
+  type WriteSet,
+} from './sqlite-writes.js';
 import type { WriteReply, WriteRequest } from './sqlite-write-worker.js';
 
 interface AccountState {
@@ -345,6 +352,11 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
   let epoch = 0;
   let head: { seq: bigint; hash: string } | null = null;
   let stopped: Error | null = null;
+  // Planning reads in one read transaction: one snapshot, not one implicit transaction per read.
+  const plan = db.transaction((state: BatchState, items: readonly BatchItem[]) => {
+    const results = planBatch(state, items);
+    return { results, set: state.writeSet() };
+  });
 
   const settle = (number: number, error: Error | null) => {
     const entry = awaiting.get(number);
@@ -398,8 +410,7 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
       let results: TransferResult[];
       let set: WriteSet;
       try {
-        results = planBatch(state, items);
-        set = state.writeSet();
+        ({ results, set } = plan.deferred(state, items));
       } catch (error) {
         head = null;
         epoch++;
@@ -410,7 +421,8 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
       const ids = context.inFlight!.add(number, set, state.storedPending.values());
       const committed = new Promise<void>((resolve, reject) => awaiting.set(number, { epoch, ids, resolve, reject }));
       worker.ref();
-      worker.postMessage({ batch: number, epoch, set } satisfies WriteRequest);
+      const { packed, transfer } = packWriteSet(set);
+      worker.postMessage({ batch: number, epoch, set: packed } satisfies WriteRequest, transfer);
       await committed;
       return results;
     },

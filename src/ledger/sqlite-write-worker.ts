@@ -4,12 +4,12 @@
 // the one that failed, and the planner starts again from what is on disk.
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteConnection } from '../store/store.js';
-import { executeWrites, prepareWrites, type WriteSet } from './sqlite-writes.js';
+import { executeWrites, prepareWrites, unpackWriteSet, type PackedWriteSet, type WriteSet } from './sqlite-writes.js';
 
 export interface WriteRequest {
   batch: number;
   epoch: number;
-  set: WriteSet;
+  set: PackedWriteSet;
 }
 export type WriteReply = { batch: number; ok: true } | { batch: number; ok: false; error: string };
 
@@ -24,7 +24,7 @@ parentPort!.on('message', ({ batch, epoch, set }: WriteRequest) => {
     reply = { batch, ok: false, error: 'an earlier batch of this epoch failed to commit' };
   } else {
     try {
-      write.immediate(set);
+      write.immediate(unpackWriteSet(set));
       reply = { batch, ok: true };
     } catch (error) {
       failedEpoch = epoch;

@@ -14,6 +14,9 @@ export interface WriterOptions {
 
 export const DEFAULT_WRITER_OPTIONS: WriterOptions = { batchMax: 8_190, queueMax: 1_000_000 };
 
+/** Below this many waiting transfers a batch is not split: an fsync costs more than it saves. */
+const PIPELINE_SPLIT_MIN = 256;
+
 export class WriterOverloadedError extends Error {
   readonly code = 'ledger_overloaded';
   constructor(queueMax: number) {
@@ -68,13 +71,23 @@ export function createLedgerWriter(engine: BatchEngine, nowMs: () => bigint, opt
     setImmediate(runBatch);
   };
 
+  /**
+   * With a pipelined engine and nothing in flight, take only half of what waits: the other
+   * half is planned while the first commits, instead of both threads taking turns.
+   */
+  const batchLimit = (): number => {
+    if (engine.pipelineDepth < 2 || running > 1 || queuedItems < PIPELINE_SPLIT_MIN) return options.batchMax;
+    return Math.min(options.batchMax, Math.ceil(queuedItems / 2));
+  };
+
   const takeBatch = (): Submission[] => {
     const taken: Submission[] = [];
     const ids = new Set<string>();
+    const limit = batchLimit();
     let size = 0;
     while (head < queue.length) {
       const next = queue[head]!;
-      if (taken.length > 0 && size + next.items.length > options.batchMax) break;
+      if (taken.length > 0 && size + next.items.length > limit) break;
       // The same id twice in one batch: the later call waits for the next batch, where it sees the first.
       if (next.items.some((item) => ids.has(item.id))) break;
       for (const item of next.items) ids.add(item.id);
