@@ -12,15 +12,12 @@ import { pingStore } from '../shared/store-ping.js';
 import { migrate, schemaVersion } from '../store/migrations.js';
 import { openStore, parseDatabaseUrl, type Store } from '../store/store.js';
 import { formatAuditReport } from './audit-report.js';
-import { BENCH_DEFAULTS, parseBenchOptions, type BenchFlags, type LedgerBenchOptions } from './bench-options.js';
+import { BENCH_DEFAULTS, parseBenchOptions, type BenchFlags } from './bench-options.js';
 
 const EXIT_BOOKS_WRONG = 1;
 const EXIT_ERROR = 2;
 /** How long migrate and audit wait for the database to answer before calling it unreachable. */
 const CONNECT_TIMEOUT_MS = 10_000;
-/** A string, not a literal in import(): the bench is built separately and tsc must not resolve it. */
-const BENCH_MODULE: string = '../bench/ledger-bench.js';
-
 /** An operating error whose message is already a sentence for the user. */
 class CliError extends Error {}
 
@@ -129,24 +126,12 @@ async function runAudit(flags: { db?: string; json?: boolean }): Promise<void> {
   }
 }
 
-interface BenchModule {
-  runLedgerBench(options: LedgerBenchOptions): Promise<unknown>;
-}
-
 async function runBench(flags: BenchFlags): Promise<void> {
   const options = valueOf(parseBenchOptions(flags, process.env));
-  let bench: Partial<BenchModule>;
-  try {
-    bench = (await import(BENCH_MODULE)) as Partial<BenchModule>;
-  } catch (error) {
-    // Only the bench itself missing is "not built"; a module the bench imports missing is a real error.
-    const missing =
-      (error as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String(error).includes('ledger-bench');
-    if (!missing) throw error;
-    throw new CliError(`the ledger bench is not built (${BENCH_MODULE} is missing): run npm run build`);
-  }
-  if (typeof bench.runLedgerBench !== 'function') throw new CliError(`${BENCH_MODULE} does not export runLedgerBench`);
-  await bench.runLedgerBench(options);
+  // Loaded on demand: serve, migrate and audit need none of it.
+  const { runLedgerBench } = await import('../bench/ledger-bench.js');
+  const results = await runLedgerBench(options);
+  if (results.some((result) => !result.auditOk)) process.exitCode = EXIT_BOOKS_WRONG;
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,0 +1,70 @@
+// Fresh, migrated databases for benchmark runs: a new SQLite file (WAL, synchronous=FULL, as a
+// server opens it) or a new PostgreSQL schema, each removed when the run is over. Setup may
+// commit without waiting for the disk; the timed phases always use the server's settings.
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import pg from 'pg';
+import { migrate } from '../store/migrations.js';
+import { openStore, type Store, type StoreKind } from '../store/store.js';
+
+export interface BenchDatabase {
+  kind: StoreKind;
+  /** Opens the store for untimed setup: commits do not wait for the disk. */
+  openForSetup(): Promise<Store>;
+  /** Opens the store as a server would: every commit is durable before it returns. */
+  open(): Promise<Store>;
+  /** Removes the database (the caller has closed its stores). */
+  drop(): Promise<void>;
+}
+
+/** A new SQLite file named `name` in `directory`, migrated. */
+export async function createSqliteBenchDatabase(directory: string, name: string): Promise<BenchDatabase> {
+  const url = `sqlite:${join(directory, `${name}.db`)}`;
+  const store = await openStore(url);
+  await migrate(store);
+  await store.close();
+  return {
+    kind: 'sqlite',
+    async openForSetup() {
+      const setup = await openStore(url);
+      setup.sqlite!.pragma('synchronous = OFF');
+      return setup;
+    },
+    open: () => openStore(url),
+    // The files live in the run's temporary directory, which the caller removes whole.
+    drop: async () => undefined,
+  };
+}
+
+/** A new schema in the database `serverUrl` names, migrated. */
+export async function createPostgresBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
+  const schema = `saoma_bench_${randomBytes(6).toString('hex')}`;
+  await adminQuery(serverUrl, `CREATE SCHEMA ${schema}`);
+  const url = urlWithOptions(serverUrl, `-c search_path=${schema}`);
+  const store = await openStore(url, { poolSize: 1 });
+  await migrate(store);
+  await store.close();
+  return {
+    kind: 'postgres',
+    openForSetup: () => openStore(urlWithOptions(serverUrl, `-c search_path=${schema} -c synchronous_commit=off`)),
+    open: () => openStore(url),
+    drop: () => adminQuery(serverUrl, `DROP SCHEMA ${schema} CASCADE`),
+  };
+}
+
+/** The server URL with connection options, so that every pooled connection gets them. */
+function urlWithOptions(serverUrl: string, options: string): string {
+  const url = new URL(serverUrl);
+  url.searchParams.set('options', options);
+  return url.toString();
+}
+
+async function adminQuery(serverUrl: string, text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
