@@ -88,22 +88,11 @@ CREATE TABLE journal_head (
 );
 INSERT INTO journal_head (id, seq, hash) VALUES (1, 0, '${GENESIS_HASH}');
 
--- The journal hash of one row: the same string as canonicalTransfer() in hash.ts.
-CREATE FUNCTION saoma_chain_hash(p_prev text, p_seq bigint, p_id text, p_debit bigint, p_credit bigint,
-  p_amount bigint, p_pending text, p_ledger integer, p_code integer, p_flags integer, p_timeout integer,
-  p_user_data text, p_created bigint) RETURNS text LANGUAGE sql IMMUTABLE AS $$
-  SELECT encode(sha256(convert_to(p_prev || '|v1|' || p_seq || '|' || octet_length(p_id) || ':' || p_id
-    || '|' || p_debit || '|' || p_credit || '|' || p_amount
-    || '|' || CASE WHEN p_pending IS NULL THEN '-1:' ELSE octet_length(p_pending) || ':' || p_pending END
-    || '|' || p_ledger || '|' || p_code || '|' || p_flags || '|' || p_timeout
-    || '|' || CASE WHEN p_user_data IS NULL THEN '-1:' ELSE octet_length(p_user_data) || ':' || p_user_data END
-    || '|' || p_created, 'UTF8')), 'hex')
-$$;
-
 CREATE FUNCTION saoma_apply_batch(
   p_ids text[], p_pending_ids text[], p_debit_idx integer[], p_credit_idx integer[], p_amounts bigint[],
   p_ledgers integer[], p_codes integer[], p_flags integer[], p_timeouts integer[], p_user_data text[],
   p_account_ids bigint[], p_now_ms bigint,
+  -- Each journal hash below is canonicalTransfer() of hash.ts, byte for byte, written inline.
   OUT r_codes integer[], OUT r_replayed boolean[], OUT r_seqs bigint[], OUT r_amounts bigint[])
 LANGUAGE plpgsql AS $fn$
 DECLARE
@@ -231,8 +220,11 @@ BEGIN
         END IF;
         a_dirty[di] := true; a_dirty[ci] := true;
         nt := nt + 1; v_seq := v_seq + 1;
-        v_hash := saoma_chain_hash(v_hash, v_seq, p_ids[k], v_debit, v_credit, amt, NULL, p_ledgers[k], p_codes[k],
-                                   v_flags, p_timeouts[k], p_user_data[k], p_now_ms);
+        v_hash := encode(sha256(convert_to(v_hash || '|v1|' || v_seq || '|' || octet_length(p_ids[k]) || ':' || p_ids[k]
+          || '|' || v_debit || '|' || v_credit || '|' || amt || '|' || '-1:'
+          || '|' || p_ledgers[k] || '|' || p_codes[k] || '|' || v_flags || '|' || p_timeouts[k]
+          || '|' || CASE WHEN p_user_data[k] IS NULL THEN '-1:' ELSE octet_length(p_user_data[k]) || ':' || p_user_data[k] END
+          || '|' || p_now_ms, 'UTF8')), 'hex');
         t_seq[nt] := v_seq; t_id[nt] := p_ids[k]; t_debit[nt] := v_debit; t_credit[nt] := v_credit; t_amount[nt] := amt;
         t_pending[nt] := NULL; t_ledger[nt] := p_ledgers[k]; t_code[nt] := p_codes[k]; t_flags[nt] := v_flags;
         t_timeout[nt] := p_timeouts[k]; t_ud[nt] := p_user_data[k];
@@ -299,8 +291,11 @@ BEGIN
       END IF;
       pd_code := CASE WHEN p_codes[k] = 0 THEN pd_code ELSE p_codes[k] END;
       nt := nt + 1; v_seq := v_seq + 1;
-      v_hash := saoma_chain_hash(v_hash, v_seq, p_ids[k], pd_debit, pd_credit, amt, p_pending_ids[k], pd_ledger, pd_code,
-                                 v_flags, p_timeouts[k], p_user_data[k], p_now_ms);
+      v_hash := encode(sha256(convert_to(v_hash || '|v1|' || v_seq || '|' || octet_length(p_ids[k]) || ':' || p_ids[k]
+          || '|' || pd_debit || '|' || pd_credit || '|' || amt || '|' || CASE WHEN p_pending_ids[k] IS NULL THEN '-1:' ELSE octet_length(p_pending_ids[k]) || ':' || p_pending_ids[k] END
+          || '|' || pd_ledger || '|' || pd_code || '|' || v_flags || '|' || p_timeouts[k]
+          || '|' || CASE WHEN p_user_data[k] IS NULL THEN '-1:' ELSE octet_length(p_user_data[k]) || ':' || p_user_data[k] END
+          || '|' || p_now_ms, 'UTF8')), 'hex');
       t_seq[nt] := v_seq; t_id[nt] := p_ids[k]; t_debit[nt] := pd_debit; t_credit[nt] := pd_credit; t_amount[nt] := amt;
       t_pending[nt] := p_pending_ids[k]; t_ledger[nt] := pd_ledger; t_code[nt] := pd_code; t_flags[nt] := v_flags;
       t_timeout[nt] := p_timeouts[k]; t_ud[nt] := p_user_data[k]; t_status[nt] := 'none'; t_expires[nt] := NULL;
