@@ -43,6 +43,9 @@ interface AccountState {
   dirty: boolean;
 }
 
+/** How often the checkpoint thread copies the write-ahead log into the database file. */
+const CHECKPOINT_INTERVAL_MS = 250;
+
 /** Accounts kept in memory between batches, at most; past it the cache starts again empty. */
 const ACCOUNT_CACHE_MAX = 262_144;
 
@@ -346,6 +349,10 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
   const context: PlannerContext = { reads: prepareReads(db), cache: new Map(), inFlight: new InFlight() };
   const worker = new Worker(new URL('./sqlite-write-worker.js', import.meta.url), { workerData: { path } });
   worker.unref();
+  const checkpointer = new Worker(new URL('./sqlite-checkpoint-worker.js', import.meta.url), {
+    workerData: { path, intervalMs: CHECKPOINT_INTERVAL_MS },
+  });
+  checkpointer.unref();
   const awaiting = new Map<number, Awaiting>();
   const settledWaiters: (() => void)[] = [];
   let batch = 0;
@@ -430,6 +437,7 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
       await allSettled();
       worker.removeAllListeners('exit');
       await worker.terminate();
+      await checkpointer.terminate();
     },
   };
 }

@@ -14,6 +14,9 @@ export interface WriteRequest {
 export type WriteReply = { batch: number; ok: true } | { batch: number; ok: false; error: string };
 
 const db = openSqliteConnection((workerData as { path: string }).path);
+// The checkpoint thread keeps the log short; this connection checkpoints only as a backstop,
+// if the log ever grows past ~400 MiB.
+db.pragma('wal_autocheckpoint = 100000');
 const statements = prepareWrites(db);
 const write = db.transaction((set: WriteSet) => executeWrites(statements, set));
 let failedEpoch = -1;

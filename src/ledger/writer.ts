@@ -15,7 +15,7 @@ export interface WriterOptions {
 export const DEFAULT_WRITER_OPTIONS: WriterOptions = { batchMax: 8_190, queueMax: 1_000_000 };
 
 /** Below this many waiting transfers a batch is not split: an fsync costs more than it saves. */
-const PIPELINE_SPLIT_MIN = 256;
+const PIPELINE_SPLIT_MIN = 2048;
 
 export class WriterOverloadedError extends Error {
   readonly code = 'ledger_overloaded';
