@@ -1,7 +1,9 @@
 // The audit: proves the books from the journal alone. It walks every transfer in order,
 // checks the hash chain, replays the balances and compares them with the stored ones, checks
 // that debits equal credits in every ledger and that no flagged account is past its limit.
-import type { Store } from '../store/store.js';
+import { Kysely, SqliteDialect, sql } from 'kysely';
+import type { Schema } from '../store/schema.js';
+import { openSqliteConnection, type Store } from '../store/store.js';
 import { GENESIS_HASH, chainHash } from './hash.js';
 import { accountFromRow, transferFromRow } from './rows.js';
 import { AccountFlags, TransferFlags, type Account, type Transfer } from './types.js';
@@ -43,15 +45,41 @@ const PROBLEMS_LISTED_MAX = 100;
 
 type Balances = [debitsPosted: bigint, creditsPosted: bigint, debitsPending: bigint, creditsPending: bigint];
 
+/**
+ * Audits one consistent snapshot of the books, so that it can run while transfers flow:
+ * PostgreSQL in a REPEATABLE READ transaction; a SQLite file in a read transaction on a
+ * connection of its own. (':memory:' has no second connection; it is for tests, audited idle.)
+ */
 export async function auditLedger(store: Store): Promise<AuditReport> {
+  if (store.kind === 'postgres') {
+    return store.db
+      .transaction()
+      .setIsolationLevel('repeatable read')
+      .execute((snapshot) => auditBooks(snapshot));
+  }
+  if (store.sqlitePath === null || store.sqlitePath === ':memory:' || store.sqlitePath === '')
+    return auditBooks(store.db);
+  const connection = openSqliteConnection(store.sqlitePath);
+  const snapshot = new Kysely<Schema>({ dialect: new SqliteDialect({ database: connection }) });
+  try {
+    await sql`BEGIN`.execute(snapshot);
+    return await auditBooks(snapshot);
+  } finally {
+    await sql`ROLLBACK`.execute(snapshot).catch(() => undefined);
+    await snapshot.destroy();
+    if (connection.open) connection.close();
+  }
+}
+
+async function auditBooks(db: Kysely<Schema>): Promise<AuditReport> {
   const problems: AuditProblem[] = [];
   let problemsNotListed = 0;
   const report = (code: AuditProblem['code'], message: string) => {
     if (problems.length < PROBLEMS_LISTED_MAX) problems.push({ code, message });
     else problemsNotListed++;
   };
-  const replay = await replayJournal(store, report);
-  const { accounts, ledgers } = await checkAccounts(store, replay.balances, report);
+  const replay = await replayJournal(db, report);
+  const { accounts, ledgers } = await checkAccounts(db, replay.balances, report);
   for (const accountId of replay.balances.keys()) {
     if (!accounts.has(accountId))
       report('unknown_account', `the journal moves money for account ${accountId}, which does not exist`);
@@ -71,7 +99,7 @@ interface PendingReplay {
   resolvedAs: 'posted' | 'voided' | 'expired' | null;
 }
 
-async function replayJournal(store: Store, report: (code: AuditProblem['code'], message: string) => void) {
+async function replayJournal(db: Kysely<Schema>, report: (code: AuditProblem['code'], message: string) => void) {
   const balances = new Map<bigint, Balances>();
   const pendings = new Map<string, PendingReplay>();
   const balanceOf = (id: bigint): Balances => {
@@ -84,7 +112,7 @@ async function replayJournal(store: Store, report: (code: AuditProblem['code'], 
   let transfers = 0;
   let chainBroken = false;
   for (let afterSeq = 0n; ;) {
-    const rows = await store.db
+    const rows = await db
       .selectFrom('transfers')
       .selectAll()
       .where('seq', '>', afterSeq)
@@ -112,7 +140,7 @@ async function replayJournal(store: Store, report: (code: AuditProblem['code'], 
     if (rows.length < PAGE_ROWS) break;
     afterSeq = transferFromRow(rows.at(-1)!).seq;
   }
-  const head = await store.db.selectFrom('journal_head').selectAll().executeTakeFirst();
+  const head = await db.selectFrom('journal_head').selectAll().executeTakeFirst();
   if (!head || BigInt(head.seq) !== expectedSeq - 1n || head.hash !== previousHash) {
     report(
       'journal_head_mismatch',
@@ -170,14 +198,14 @@ function applyToBalances(
 }
 
 async function checkAccounts(
-  store: Store,
+  db: Kysely<Schema>,
   replayed: Map<bigint, Balances>,
   report: (code: AuditProblem['code'], message: string) => void,
 ) {
   const accounts = new Set<bigint>();
   const totals = new Map<number, LedgerTotals>();
   for (let afterId = 0n; ;) {
-    const rows = await store.db
+    const rows = await db
       .selectFrom('accounts')
       .selectAll()
       .where('id', '>', afterId)

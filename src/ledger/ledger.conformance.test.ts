@@ -477,6 +477,38 @@ for (const storeKind of testStores) {
       });
     });
 
+    test(
+      'an audit while transfers flow sees one consistent snapshot',
+      {
+        skip:
+          storeKind.name === 'sqlite-memory' && 'a :memory: database has no second connection to read a snapshot from',
+      },
+      async () => {
+        const alice = await book.openWallet(1_000_000n);
+        const bob = await book.openWallet(0n);
+        let auditing = true;
+        let sent = 0;
+        const caller = async () => {
+          while (auditing && sent < 200_000) {
+            const result = await book.ledger.transferOne(book.transferRequest(`flow-${sent++}`, alice, bob, 1n));
+            assert.equal(result.code, 'ok');
+          }
+        };
+        const flowing = Promise.all(Array.from({ length: 64 }, caller));
+        const reports = [];
+        for (let round = 0; round < 10; round++) {
+          reports.push(await book.ledger.audit());
+          // A turn of the event loop between audits: commits are acknowledged, callers send more.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        auditing = false;
+        await flowing;
+        const audited = new Set(reports.map((report) => report.transfers));
+        assert.ok(audited.size > 1, 'transfers were applied while the audits ran');
+        for (const report of reports) assert.deepEqual(report.problems, []);
+      },
+    );
+
     test('accounts: a key makes creation idempotent; bad input is refused', async () => {
       const first = await book.ledger.createAccount({
         key: 'wallet:user:1',
