@@ -2,23 +2,12 @@
 // fields, so a row changed, removed or inserted behind the ledger's back breaks the chain.
 // The PostgreSQL batch function builds the same string (see migrations), byte for byte.
 import { hash } from 'node:crypto';
+import type { Transfer } from './types.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-export interface HashedFields {
-  seq: bigint;
-  id: string;
-  debitAccountId: bigint;
-  creditAccountId: bigint;
-  amount: bigint;
-  pendingId: string | null;
-  ledgerId: number;
-  code: number;
-  flags: number;
-  timeoutSeconds: number;
-  userData: string | null;
-  createdAtMs: bigint;
-}
+/** Every field of a journal row but its mutable pending status and the hash itself. */
+export type HashedFields = Omit<Transfer, 'pendingStatus' | 'expiresAtMs' | 'hash'>;
 
 /** Length-prefixed (in UTF-8 bytes) so that no choice of text can shift a field boundary. */
 const field = (text: string | null): string => (text === null ? '-1:' : `${Buffer.byteLength(text, 'utf8')}:${text}`);

@@ -22,6 +22,7 @@ import {
   type TransferResultCode,
 } from './types.js';
 import type { BatchItem } from './validate.js';
+import { transferFromRow } from './rows.js';
 import {
   executeWrites,
   packWriteSet,
@@ -246,26 +247,6 @@ function accountFromRow(row: Record<string, bigint>): AccountState {
   };
 }
 
-function transferFromRow(row: Record<string, unknown>): TransferRow {
-  return {
-    seq: row.seq as bigint,
-    id: row.id as string,
-    debitAccountId: row.debit_account_id as bigint,
-    creditAccountId: row.credit_account_id as bigint,
-    amount: row.amount as bigint,
-    pendingId: (row.pending_id as string | null) ?? null,
-    ledgerId: Number(row.ledger_id),
-    code: Number(row.code),
-    flags: Number(row.flags),
-    timeoutSeconds: Number(row.timeout_seconds),
-    userData: (row.user_data as string | null) ?? null,
-    createdAtMs: row.created_at_ms as bigint,
-    pendingStatus: row.pending_status as string,
-    expiresAtMs: (row.expires_at_ms as bigint | null) ?? null,
-    hash: row.hash as string,
-  };
-}
-
 function failureFromRow(row: Record<string, unknown>): FailureRecord {
   return {
     item: {
@@ -290,7 +271,7 @@ interface ChainMark {
   seq: bigint;
   hash: string;
   balances: Map<AccountState, [bigint, bigint, bigint, bigint, boolean]>;
-  statuses: Map<TransferRow, string>;
+  statuses: Map<TransferRow, TransferRow['pendingStatus']>;
 }
 
 /** Applies the rules to a batch in memory: one result per item, and what to write. */

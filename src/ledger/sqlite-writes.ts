@@ -2,27 +2,11 @@
 // ids, the new balances and the journal head. The planner (sqlite-engine.ts) decides it; this
 // module only stores it, in one transaction, on whichever connection and thread runs it.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { TransferResultCode } from './types.js';
+import type { Transfer, TransferResultCode } from './types.js';
 import type { BatchItem } from './validate.js';
 
 /** A transfer row as stored, or about to be. */
-export interface TransferRow {
-  seq: bigint;
-  id: string;
-  debitAccountId: bigint;
-  creditAccountId: bigint;
-  amount: bigint;
-  pendingId: string | null;
-  ledgerId: number;
-  code: number;
-  flags: number;
-  timeoutSeconds: number;
-  userData: string | null;
-  createdAtMs: bigint;
-  pendingStatus: string;
-  expiresAtMs: bigint | null;
-  hash: string;
-}
+export type TransferRow = Transfer;
 
 /** A refused transfer, kept so that a replay of its id gets the same answer. */
 export interface FailureRecord {
@@ -110,7 +94,7 @@ export function unpackWriteSet(packed: PackedWriteSet): WriteSet {
       timeoutSeconds: small[index * 4 + 3]!,
       userData: texts[index * 5 + 2] ?? null,
       createdAtMs: numbers[index * 6 + 4]!,
-      pendingStatus: texts[index * 5 + 3]!,
+      pendingStatus: texts[index * 5 + 3]! as TransferRow['pendingStatus'],
       expiresAtMs: expiresAtMs < 0n ? null : expiresAtMs,
       hash: texts[index * 5 + 4]!,
     });
