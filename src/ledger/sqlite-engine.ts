@@ -44,8 +44,12 @@ interface AccountState {
   dirty: boolean;
 }
 
-/** How often the checkpoint thread copies the write-ahead log into the database file. */
-const CHECKPOINT_INTERVAL_MS = 250;
+/**
+ * How often the checkpoint thread copies the write-ahead log into the database file. Small and
+ * often beat large and rare in the half-load tail (bench, 100k transfers: p99 28–36 ms at
+ * 100 ms against 29–106 ms at 250 ms and 2 s); the measurements are noisy, the trend was not.
+ */
+const CHECKPOINT_INTERVAL_MS = 100;
 
 /** Accounts kept in memory between batches, at most; past it the cache starts again empty. */
 const ACCOUNT_CACHE_MAX = 262_144;
