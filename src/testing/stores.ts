@@ -65,15 +65,20 @@ export function urlWithSchema(serverUrl: string, schema: string): string {
   return url.toString();
 }
 
+/** One statement on the test server itself, outside any test schema. */
+async function onServer(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
 async function createPostgres(): Promise<TestDatabase> {
   const schema = `saoma_test_${randomBytes(6).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: POSTGRES_TEST_URL });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE SCHEMA ${schema}`);
-  } finally {
-    await admin.end();
-  }
+  await onServer(`CREATE SCHEMA ${schema}`);
   const url = urlWithSchema(POSTGRES_TEST_URL, schema);
   const store = await openStore(url);
   await migrate(store);
@@ -82,13 +87,7 @@ async function createPostgres(): Promise<TestDatabase> {
     store,
     async cleanup() {
       await store.close();
-      const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
-      await client.connect();
-      try {
-        await client.query(`DROP SCHEMA ${schema} CASCADE`);
-      } finally {
-        await client.end();
-      }
+      await onServer(`DROP SCHEMA ${schema} CASCADE`);
     },
   };
 }
