@@ -102,7 +102,7 @@ interface AccountBody {
 }
 
 interface HistoryQuery {
-  after_seq?: string;
+  before_seq?: string;
   limit?: string;
 }
 
@@ -193,7 +193,7 @@ function registerAccountRoutes(app: FastifyInstance, ledger: LedgerService): voi
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { after_seq: idDigits, limit: { type: 'string', pattern: '^[0-9]{1,5}$' } },
+          properties: { before_seq: idDigits, limit: { type: 'string', pattern: '^[0-9]{1,5}$' } },
         },
       },
     },
@@ -207,18 +207,18 @@ function registerAccountRoutes(app: FastifyInstance, ledger: LedgerService): voi
           'querystring.limit',
         );
       }
-      const afterSeq = request.query.after_seq === undefined ? 0n : parseId(request.query.after_seq);
-      if (afterSeq === null) {
+      const beforeSeq = request.query.before_seq === undefined ? undefined : parseId(request.query.before_seq);
+      if (beforeSeq === null) {
         return sendError(
           reply,
           'invalid_request',
-          'querystring.after_seq is past the last possible journal position',
-          'querystring.after_seq',
+          'querystring.before_seq is past the last possible journal position',
+          'querystring.before_seq',
         );
       }
       const account = await findAccount(ledger, request.params.id);
       if (!account) return sendAccountNotFound(reply, request.params.id);
-      return historyJson(await ledger.history(account.id, { afterSeq, limit }));
+      return historyJson(await ledger.history(account.id, { beforeSeq, limit }));
     },
   );
 }

@@ -110,7 +110,7 @@ export function transferJson(transfer: Transfer) {
 export function historyJson(page: HistoryPage) {
   return {
     transfers: page.transfers.map(transferJson),
-    next_after_seq: optionalString(page.nextAfterSeq ?? undefined),
+    next_before_seq: optionalString(page.nextBeforeSeq ?? undefined),
   };
 }
 

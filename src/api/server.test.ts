@@ -393,29 +393,35 @@ for (const kind of testStores) {
         assert.equal((await balances(book.alice)).debits_pending, '5');
       });
 
-      test('history pages with after_seq and limit, at most 1000 a page', async () => {
+      test('history pages newest first with before_seq and limit, at most 1000 a page', async () => {
         const payments = Array.from({ length: 7 }, (_, index) =>
           transfer(`page-${index}`, book.source, book.alice, '1'),
         );
         assert.equal((await post('/transfers', { transfers: payments })).statusCode, 200);
         const seen: string[] = [];
-        let afterSeq: string | null = null;
+        let beforeSeq: string | null = null;
         for (let page = 0; page < 20; page++) {
-          const query: string = afterSeq === null ? 'limit=3' : `limit=3&after_seq=${afterSeq}`;
+          const query: string = beforeSeq === null ? 'limit=3' : `limit=3&before_seq=${beforeSeq}`;
           const response = await get(`/ledger/accounts/${book.alice}/transfers?${query}`);
           assert.equal(response.statusCode, 200, response.body);
-          const body = response.json() as { transfers: { id: string }[]; next_after_seq: string | null };
+          const body = response.json() as { transfers: { id: string }[]; next_before_seq: string | null };
           assert.ok(body.transfers.length <= 3);
           seen.push(...body.transfers.map((entry) => entry.id));
-          afterSeq = body.next_after_seq;
-          if (afterSeq === null) break;
+          beforeSeq = body.next_before_seq;
+          if (beforeSeq === null) break;
         }
         assert.deepEqual(
           seen.filter((id) => id.startsWith('page-')),
-          payments.map((payment) => payment.id),
+          payments.map((payment) => payment.id).reverse(),
         );
         assert.ok(seen.includes('pay-1') && seen.includes('hold-1'));
-        for (const query of ['limit=1001', 'limit=0', 'limit=abc', 'after_seq=-1', 'after_seq=99999999999999999999']) {
+        for (const query of [
+          'limit=1001',
+          'limit=0',
+          'limit=abc',
+          'before_seq=-1',
+          'before_seq=99999999999999999999',
+        ]) {
           const response = await get(`/ledger/accounts/${book.alice}/transfers?${query}`);
           assert.match(expectError(response, 400, 'invalid_request').field ?? '', /^querystring\./, query);
         }

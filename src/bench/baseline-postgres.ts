@@ -2,7 +2,7 @@
 // per batch (one round trip, one commit) with set-based updates — deltas summed per account,
 // one UPDATE … FROM, one INSERT … SELECT unnest — and no Saoma code around it. The accounts
 // table's CHECK constraints guard the balances (per batch, not per transfer: that is what a
-// set-based routine can promise), and there is no hash chain, idempotency look-up or audit trail.
+// set-based routine can promise), and there is no hash chain, history links (prev seqs stay 0), idempotency look-up or audit trail.
 import { performance } from 'node:perf_hooks';
 import { AccountCode, BENCH_INSTITUTION, BENCH_LEDGER, TRANSFER_CODE_PAYMENT } from './book-setup.js';
 import type { BenchDatabase } from './bench-database.js';
@@ -72,8 +72,9 @@ WITH batch AS (
   FROM deltas d WHERE a.id = d.account_id RETURNING a.id
 ), inserted AS (
   INSERT INTO transfers (seq, id, debit_account_id, credit_account_id, amount, pending_id, ledger_id, code, flags,
-                         timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash)
-  SELECT head.before_seq + b.ord, b.id, b.debit, b.credit, b.amount, NULL, $6, $7, 0, 0, NULL, $8, 'none', NULL, ''
+                         timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash,
+                         debit_prev_seq, credit_prev_seq)
+  SELECT head.before_seq + b.ord, b.id, b.debit, b.credit, b.amount, NULL, $6, $7, 0, 0, NULL, $8, 'none', NULL, '', 0, 0
   FROM batch b CROSS JOIN head RETURNING 1
 )
 SELECT (SELECT count(*) FROM applied)::int AS accounts, (SELECT count(*) FROM inserted)::int AS transfers`;

@@ -1,6 +1,7 @@
 // The plain-SQL baseline on SQLite: the same transfers applied by a hand-written batched routine
 // with no Saoma code around it — prepared statements, one transaction (one fsync) per batch, a
-// balance guard in the debit's WHERE clause, and no hash chain, idempotency look-up or audit trail.
+// balance guard in the debit's WHERE clause, the per-account history links (kept in a Map), and
+// no hash chain, idempotency look-up or audit trail.
 import { performance } from 'node:perf_hooks';
 import type BetterSqlite3 from 'better-sqlite3';
 import { AccountCode, BENCH_INSTITUTION, BENCH_LEDGER, TRANSFER_CODE_PAYMENT } from './book-setup.js';
@@ -82,25 +83,27 @@ export async function runSqliteBaseline(
 
 function prepareBatch(db: BetterSqlite3.Database, plan: TransferPlan, accountIds: number[], nowMs: number) {
   const debit = db.prepare(
-    `UPDATE accounts SET debits_posted = debits_posted + ?
+    `UPDATE accounts SET debits_posted = debits_posted + ?, last_seq = ?
      WHERE id = ? AND ((flags & 1) = 0 OR credits_posted - debits_posted - debits_pending >= ?)`,
   );
-  const credit = db.prepare('UPDATE accounts SET credits_posted = credits_posted + ? WHERE id = ?');
+  const credit = db.prepare('UPDATE accounts SET credits_posted = credits_posted + ?, last_seq = ? WHERE id = ?');
   const insert = db.prepare(
     `INSERT INTO transfers (seq, id, debit_account_id, credit_account_id, amount, pending_id, ledger_id, code, flags,
-       timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash)
-     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, 0, 0, NULL, ?, 'none', NULL, '')`,
+       timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash, debit_prev_seq, credit_prev_seq)
+     VALUES (?, ?, ?, ?, ?, NULL, ?, ?, 0, 0, NULL, ?, 'none', NULL, '', ?, ?)`,
   );
+  // The history links, kept as a hand-written routine would: each account's latest row in memory.
+  const lastSeq = new Map<number, number>();
   return db.transaction((start: number, end: number) => {
     for (let index = start; index < end; index++) {
       const debitId = accountIds[plan.debitPosition[index]!]!;
       const creditId = accountIds[plan.creditPosition[index]!]!;
       const amountFen = plan.amountFen[index]!;
-      if (debit.run(amountFen, debitId, amountFen).changes !== 1) {
+      const seq = index + 1;
+      if (debit.run(amountFen, seq, debitId, amountFen).changes !== 1) {
         throw new Error(`baseline: transfer ${index} found too little money in account ${debitId}`);
       }
-      credit.run(amountFen, creditId);
-      const seq = index + 1;
+      credit.run(amountFen, seq, creditId);
       insert.run(
         seq,
         planTransferId(index),
@@ -110,7 +113,11 @@ function prepareBatch(db: BetterSqlite3.Database, plan: TransferPlan, accountIds
         BENCH_LEDGER.id,
         TRANSFER_CODE_PAYMENT,
         nowMs,
+        lastSeq.get(debitId) ?? 0,
+        lastSeq.get(creditId) ?? 0,
       );
+      lastSeq.set(debitId, seq);
+      lastSeq.set(creditId, seq);
     }
   });
 }

@@ -17,7 +17,8 @@ export interface AuditProblem {
     | 'journal_head_mismatch'
     | 'balance_mismatch'
     | 'pending_status_mismatch'
-    | 'unknown_account';
+    | 'unknown_account'
+    | 'history_link_broken';
   message: string;
 }
 
@@ -79,7 +80,7 @@ async function auditBooks(db: Kysely<Schema>): Promise<AuditReport> {
     else problemsNotListed++;
   };
   const replay = await replayJournal(db, report);
-  const { accounts, ledgers } = await checkAccounts(db, replay.balances, report);
+  const { accounts, ledgers } = await checkAccounts(db, replay.balances, replay.lastSeqs, report);
   for (const accountId of replay.balances.keys()) {
     if (!accounts.has(accountId))
       report('unknown_account', `the journal moves money for account ${accountId}, which does not exist`);
@@ -101,6 +102,8 @@ interface PendingReplay {
 
 async function replayJournal(db: Kysely<Schema>, report: (code: AuditProblem['code'], message: string) => void) {
   const balances = new Map<bigint, Balances>();
+  /** Each account's latest row so far: what the next row of the account must link back to. */
+  const lastSeqs = new Map<bigint, bigint>();
   const pendings = new Map<string, PendingReplay>();
   const balanceOf = (id: bigint): Balances => {
     let entry = balances.get(id);
@@ -136,6 +139,7 @@ async function replayJournal(db: Kysely<Schema>, report: (code: AuditProblem['co
       }
       previousHash = transfer.hash;
       applyToBalances(transfer, balanceOf, pendings, report);
+      checkHistoryLinks(transfer, lastSeqs, report);
     }
     if (rows.length < PAGE_ROWS) break;
     afterSeq = transferFromRow(rows.at(-1)!).seq;
@@ -156,7 +160,7 @@ async function replayJournal(db: Kysely<Schema>, report: (code: AuditProblem['co
       );
     }
   }
-  return { balances, transfers };
+  return { balances, lastSeqs, transfers };
 }
 
 function applyToBalances(
@@ -197,9 +201,32 @@ function applyToBalances(
   }
 }
 
+/** Every row links to the previous row of each of its two accounts: the history chains. */
+function checkHistoryLinks(
+  transfer: Transfer,
+  lastSeqs: Map<bigint, bigint>,
+  report: (code: AuditProblem['code'], message: string) => void,
+): void {
+  const sides: [bigint, bigint][] = [
+    [transfer.debitAccountId, transfer.debitPrevSeq],
+    [transfer.creditAccountId, transfer.creditPrevSeq],
+  ];
+  for (const [accountId, linked] of sides) {
+    const expected = lastSeqs.get(accountId) ?? 0n;
+    if (linked !== expected) {
+      report(
+        'history_link_broken',
+        `journal row ${transfer.seq} links account ${accountId} to row ${linked}, not ${expected}`,
+      );
+    }
+    lastSeqs.set(accountId, transfer.seq);
+  }
+}
+
 async function checkAccounts(
   db: Kysely<Schema>,
   replayed: Map<bigint, Balances>,
+  lastSeqs: Map<bigint, bigint>,
   report: (code: AuditProblem['code'], message: string) => void,
 ) {
   const accounts = new Set<bigint>();
@@ -217,6 +244,12 @@ async function checkAccounts(
       accounts.add(account.id);
       addToTotals(totals, account);
       checkLimit(account, report);
+      if (account.lastSeq !== (lastSeqs.get(account.id) ?? 0n)) {
+        report(
+          'history_link_broken',
+          `account ${account.id} says its latest journal row is ${account.lastSeq}, the journal says ${lastSeqs.get(account.id) ?? 0n}`,
+        );
+      }
       const expected = replayed.get(account.id) ?? [0n, 0n, 0n, 0n];
       const stored: Balances = [
         account.debitsPosted,

@@ -6,8 +6,8 @@ import type { Transfer } from './types.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
-/** Every field of a journal row but its mutable pending status and the hash itself. */
-export type HashedFields = Omit<Transfer, 'pendingStatus' | 'expiresAtMs' | 'hash'>;
+/** Every field of a journal row but its mutable pending status, the history links and the hash itself. */
+export type HashedFields = Omit<Transfer, 'pendingStatus' | 'expiresAtMs' | 'hash' | 'debitPrevSeq' | 'creditPrevSeq'>;
 
 /** Length-prefixed (in UTF-8 bytes) so that no choice of text can shift a field boundary. */
 const field = (text: string | null): string => (text === null ? '-1:' : `${Buffer.byteLength(text, 'utf8')}:${text}`);

@@ -35,7 +35,7 @@ for (const storeKind of testStores) {
       assert.equal(stored?.seq, result.seq);
       const aliceHistory = await book.ledger.history(alice.id);
       assert.equal(aliceHistory.transfers.length, 2);
-      assert.equal(aliceHistory.transfers[1]!.id, 'pay-1');
+      assert.equal(aliceHistory.transfers[0]!.id, 'pay-1');
       const bobHistory = await book.ledger.history(bob.id);
       assert.deepEqual(
         bobHistory.transfers.map((transfer) => transfer.id),
@@ -43,24 +43,37 @@ for (const storeKind of testStores) {
       );
     });
 
-    test('history pages with a limit and a cursor', async () => {
+    test('history pages newest first with a limit and a cursor', async () => {
       const alice = await book.openWallet(1_000n);
       const bob = await book.openWallet(0n);
-      const requests = Array.from({ length: 25 }, (_, index) => book.transferRequest(`page-${index}`, alice, bob, 1n));
-      assert.ok((await book.ledger.transfer(requests)).every((result) => result.code === 'ok'));
-      const seen: string[] = [];
-      let afterSeq: bigint | undefined;
-      for (let page = 0; page < 10; page++) {
-        const result = await book.ledger.history(bob.id, { afterSeq, limit: 10 });
-        seen.push(...result.transfers.map((transfer) => transfer.id));
-        assert.ok(result.transfers.length <= 10);
-        if (result.nextAfterSeq === null) break;
-        afterSeq = result.nextAfterSeq;
-      }
-      assert.deepEqual(
-        seen,
-        requests.map((request) => request.id),
+      const carol = await book.openWallet(0n);
+      // Bob's transfers interleave with others', so his history chain skips over their rows.
+      const requests = Array.from({ length: 25 }, (_, index) =>
+        book.transferRequest(`page-${index}`, alice, index % 3 === 0 ? carol : bob, 1n),
       );
+      assert.ok((await book.ledger.transfer(requests)).every((result) => result.code === 'ok'));
+      const expected = requests
+        .filter((_, index) => index % 3 !== 0)
+        .map((request) => request.id)
+        .reverse();
+      const seen: string[] = [];
+      let beforeSeq: bigint | undefined;
+      for (let page = 0; page < 10; page++) {
+        const result = await book.ledger.history(bob.id, { beforeSeq, limit: 5 });
+        seen.push(...result.transfers.map((transfer) => transfer.id));
+        assert.ok(result.transfers.length <= 5);
+        if (result.nextBeforeSeq === null) break;
+        beforeSeq = result.nextBeforeSeq;
+      }
+      assert.deepEqual(seen, expected);
+      // A position that is not one of Bob's rows still pages from the first row before it.
+      const carolsRow = (await book.ledger.getTransfer('page-9'))!;
+      const fromCarolsRow = await book.ledger.history(bob.id, { beforeSeq: carolsRow.seq, limit: 2 });
+      assert.deepEqual(
+        fromCarolsRow.transfers.map((transfer) => transfer.id),
+        ['page-8', 'page-7'],
+      );
+      assert.deepEqual(await book.ledger.history(999_999n), { transfers: [], nextBeforeSeq: null });
     });
 
     describe('malformed transfers each get their own code and move nothing', () => {
@@ -609,6 +622,11 @@ for (const storeKind of testStores) {
     test('detects a removed last row through the journal head', async () => {
       await tamper(`DELETE FROM transfers WHERE seq = (SELECT max(seq) FROM transfers)`);
       assert.ok((await problemCodes()).includes('journal_head_mismatch'));
+    });
+
+    test('detects a history link changed behind the ledger’s back', async () => {
+      await tamper(`UPDATE transfers SET credit_prev_seq = 0 WHERE id = 'a-3'`);
+      assert.ok((await problemCodes()).includes('history_link_broken'));
     });
 
     test('detects a pending status changed behind the ledger’s back', async () => {

@@ -16,6 +16,7 @@ export function accountFromRow(row: Row): Account {
     creditsPosted: BigInt(row.credits_posted as bigint),
     debitsPending: BigInt(row.debits_pending as bigint),
     creditsPending: BigInt(row.credits_pending as bigint),
+    lastSeq: BigInt(row.last_seq as bigint),
     createdAtMs: BigInt(row.created_at_ms as bigint),
   };
 }
@@ -38,5 +39,7 @@ export function transferFromRow(row: Row): Transfer {
     expiresAtMs:
       row.expires_at_ms === null || row.expires_at_ms === undefined ? null : BigInt(row.expires_at_ms as bigint),
     hash: row.hash as string,
+    debitPrevSeq: BigInt(row.debit_prev_seq as bigint),
+    creditPrevSeq: BigInt(row.credit_prev_seq as bigint),
   };
 }

@@ -39,6 +39,7 @@ CREATE TABLE accounts (
   credits_posted bigint NOT NULL DEFAULT 0 CHECK (credits_posted >= 0),
   debits_pending bigint NOT NULL DEFAULT 0 CHECK (debits_pending >= 0),
   credits_pending bigint NOT NULL DEFAULT 0 CHECK (credits_pending >= 0),
+  last_seq bigint NOT NULL DEFAULT 0,
   created_at_ms bigint NOT NULL,
   CHECK ((flags & 1) = 0 OR debits_posted::numeric + debits_pending <= credits_posted),
   CHECK ((flags & 2) = 0 OR credits_posted::numeric + credits_pending <= debits_posted)
@@ -60,10 +61,10 @@ CREATE TABLE transfers (
   created_at_ms bigint NOT NULL,
   pending_status text NOT NULL,
   expires_at_ms bigint,
-  hash text NOT NULL
+  hash text NOT NULL,
+  debit_prev_seq bigint NOT NULL,
+  credit_prev_seq bigint NOT NULL
 );
-CREATE INDEX transfers_debit ON transfers (debit_account_id, seq);
-CREATE INDEX transfers_credit ON transfers (credit_account_id, seq);
 CREATE INDEX transfers_expiring ON transfers (expires_at_ms) WHERE pending_status = 'pending' AND expires_at_ms IS NOT NULL;
 
 CREATE TABLE transfer_failures (
@@ -101,18 +102,18 @@ DECLARE
   acc bigint[] := coalesce(p_account_ids, '{}'::bigint[]);
   extra bigint[];
   a_found boolean[]; a_ledger integer[]; a_flags integer[];
-  a_dp bigint[]; a_cp bigint[]; a_dpe bigint[]; a_cpe bigint[]; a_dirty boolean[];
+  a_dp bigint[]; a_cp bigint[]; a_dpe bigint[]; a_cpe bigint[]; a_last bigint[]; a_dirty boolean[];
   v_existing text[];
   v_seq bigint; v_hash text;
   t_seq bigint[] := '{}'; t_id text[] := '{}'; t_debit bigint[] := '{}'; t_credit bigint[] := '{}';
   t_amount bigint[] := '{}'; t_pending text[] := '{}'; t_ledger integer[] := '{}'; t_code integer[] := '{}';
   t_flags integer[] := '{}'; t_timeout integer[] := '{}'; t_ud text[] := '{}'; t_status text[] := '{}';
-  t_expires bigint[] := '{}'; t_hash text[] := '{}';
+  t_expires bigint[] := '{}'; t_hash text[] := '{}'; t_dprev bigint[] := '{}'; t_cprev bigint[] := '{}';
   nt integer := 0;
   f_idx integer[] := '{}'; f_code integer[] := '{}'; nf integer := 0;
   -- undo log of the chain being applied
   u_acc integer[] := '{}'; u_dp bigint[] := '{}'; u_cp bigint[] := '{}'; u_dpe bigint[] := '{}';
-  u_cpe bigint[] := '{}'; u_dirty boolean[] := '{}'; nu integer := 0;
+  u_cpe bigint[] := '{}'; u_last bigint[] := '{}'; u_dirty boolean[] := '{}'; nu integer := 0;
   us_id text[] := '{}'; us_old text[] := '{}'; us_pos integer[] := '{}'; nus integer := 0;
   m_nt integer; m_seq bigint; m_hash text;
   i integer; j integer; k integer; failed_at integer; v_code integer;
@@ -140,8 +141,8 @@ BEGIN
   SELECT array_agg(a.id IS NOT NULL ORDER BY u.ord), array_agg(coalesce(a.ledger_id, 0) ORDER BY u.ord),
          array_agg(coalesce(a.flags, 0) ORDER BY u.ord), array_agg(coalesce(a.debits_posted, 0) ORDER BY u.ord),
          array_agg(coalesce(a.credits_posted, 0) ORDER BY u.ord), array_agg(coalesce(a.debits_pending, 0) ORDER BY u.ord),
-         array_agg(coalesce(a.credits_pending, 0) ORDER BY u.ord)
-    INTO a_found, a_ledger, a_flags, a_dp, a_cp, a_dpe, a_cpe
+         array_agg(coalesce(a.credits_pending, 0) ORDER BY u.ord), array_agg(coalesce(a.last_seq, 0) ORDER BY u.ord)
+    INTO a_found, a_ledger, a_flags, a_dp, a_cp, a_dpe, a_cpe, a_last
     FROM unnest(acc) WITH ORDINALITY AS u(id, ord) LEFT JOIN accounts a ON a.id = u.id;
   a_dirty := array_fill(false, ARRAY[greatest(cardinality(acc), 1)]);
 
@@ -210,8 +211,8 @@ BEGIN
         END IF;
         IF v_code IS NOT NULL THEN r_codes[k] := v_code; failed_at := k; EXIT; END IF;
         IF in_chain THEN
-          nu := nu + 1; u_acc[nu] := di; u_dp[nu] := a_dp[di]; u_cp[nu] := a_cp[di]; u_dpe[nu] := a_dpe[di]; u_cpe[nu] := a_cpe[di]; u_dirty[nu] := a_dirty[di];
-          nu := nu + 1; u_acc[nu] := ci; u_dp[nu] := a_dp[ci]; u_cp[nu] := a_cp[ci]; u_dpe[nu] := a_dpe[ci]; u_cpe[nu] := a_cpe[ci]; u_dirty[nu] := a_dirty[ci];
+          nu := nu + 1; u_acc[nu] := di; u_dp[nu] := a_dp[di]; u_cp[nu] := a_cp[di]; u_dpe[nu] := a_dpe[di]; u_cpe[nu] := a_cpe[di]; u_last[nu] := a_last[di]; u_dirty[nu] := a_dirty[di];
+          nu := nu + 1; u_acc[nu] := ci; u_dp[nu] := a_dp[ci]; u_cp[nu] := a_cp[ci]; u_dpe[nu] := a_dpe[ci]; u_cpe[nu] := a_cpe[ci]; u_last[nu] := a_last[ci]; u_dirty[nu] := a_dirty[ci];
         END IF;
         IF (v_flags & 2) <> 0 THEN
           a_dpe[di] := a_dpe[di] + amt; a_cpe[ci] := a_cpe[ci] + amt;
@@ -220,6 +221,7 @@ BEGIN
         END IF;
         a_dirty[di] := true; a_dirty[ci] := true;
         nt := nt + 1; v_seq := v_seq + 1;
+        t_dprev[nt] := a_last[di]; t_cprev[nt] := a_last[ci]; a_last[di] := v_seq; a_last[ci] := v_seq;
         v_hash := encode(sha256(convert_to(v_hash || '|v1|' || v_seq || '|' || octet_length(p_ids[k]) || ':' || p_ids[k]
           || '|' || v_debit || '|' || v_credit || '|' || amt || '|' || '-1:'
           || '|' || p_ledgers[k] || '|' || p_codes[k] || '|' || v_flags || '|' || p_timeouts[k]
@@ -275,8 +277,8 @@ BEGIN
       IF v_code IS NOT NULL THEN r_codes[k] := v_code; failed_at := k; EXIT; END IF;
 
       IF in_chain THEN
-        nu := nu + 1; u_acc[nu] := di; u_dp[nu] := a_dp[di]; u_cp[nu] := a_cp[di]; u_dpe[nu] := a_dpe[di]; u_cpe[nu] := a_cpe[di]; u_dirty[nu] := a_dirty[di];
-        nu := nu + 1; u_acc[nu] := ci; u_dp[nu] := a_dp[ci]; u_cp[nu] := a_cp[ci]; u_dpe[nu] := a_dpe[ci]; u_cpe[nu] := a_cpe[ci]; u_dirty[nu] := a_dirty[ci];
+        nu := nu + 1; u_acc[nu] := di; u_dp[nu] := a_dp[di]; u_cp[nu] := a_cp[di]; u_dpe[nu] := a_dpe[di]; u_cpe[nu] := a_cpe[di]; u_last[nu] := a_last[di]; u_dirty[nu] := a_dirty[di];
+        nu := nu + 1; u_acc[nu] := ci; u_dp[nu] := a_dp[ci]; u_cp[nu] := a_cp[ci]; u_dpe[nu] := a_dpe[ci]; u_cpe[nu] := a_cpe[ci]; u_last[nu] := a_last[ci]; u_dirty[nu] := a_dirty[ci];
       END IF;
       a_dpe[di] := a_dpe[di] - pd_amount; a_cpe[ci] := a_cpe[ci] - pd_amount;
       IF posting THEN a_dp[di] := a_dp[di] + amt; a_cp[ci] := a_cp[ci] + amt; END IF;
@@ -291,6 +293,7 @@ BEGIN
       END IF;
       pd_code := CASE WHEN p_codes[k] = 0 THEN pd_code ELSE p_codes[k] END;
       nt := nt + 1; v_seq := v_seq + 1;
+      t_dprev[nt] := a_last[di]; t_cprev[nt] := a_last[ci]; a_last[di] := v_seq; a_last[ci] := v_seq;
       v_hash := encode(sha256(convert_to(v_hash || '|v1|' || v_seq || '|' || octet_length(p_ids[k]) || ':' || p_ids[k]
           || '|' || pd_debit || '|' || pd_credit || '|' || amt || '|' || CASE WHEN p_pending_ids[k] IS NULL THEN '-1:' ELSE octet_length(p_pending_ids[k]) || ':' || p_pending_ids[k] END
           || '|' || pd_ledger || '|' || pd_code || '|' || v_flags || '|' || p_timeouts[k]
@@ -308,7 +311,7 @@ BEGIN
         -- Undo the chain: balances and statuses back as they were, its rows dropped.
         FOR k IN REVERSE nu..1 LOOP
           a_dp[u_acc[k]] := u_dp[k]; a_cp[u_acc[k]] := u_cp[k]; a_dpe[u_acc[k]] := u_dpe[k];
-          a_cpe[u_acc[k]] := u_cpe[k]; a_dirty[u_acc[k]] := u_dirty[k];
+          a_cpe[u_acc[k]] := u_cpe[k]; a_last[u_acc[k]] := u_last[k]; a_dirty[u_acc[k]] := u_dirty[k];
         END LOOP;
         FOR k IN REVERSE nus..1 LOOP
           IF us_pos[k] IS NOT NULL THEN t_status[us_pos[k]] := us_old[k];
@@ -331,11 +334,13 @@ BEGIN
 
   IF nt > 0 THEN
     INSERT INTO transfers (seq, id, debit_account_id, credit_account_id, amount, pending_id, ledger_id, code, flags,
-                           timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash)
-    SELECT a, b, c, d, e, f, g, h, m, o, q, p_now_ms, r, t, w FROM
+                           timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash,
+                           debit_prev_seq, credit_prev_seq)
+    SELECT a, b, c, d, e, f, g, h, m, o, q, p_now_ms, r, t, w, x, y FROM
       unnest(t_seq[1:nt], t_id[1:nt], t_debit[1:nt], t_credit[1:nt], t_amount[1:nt], t_pending[1:nt], t_ledger[1:nt],
-             t_code[1:nt], t_flags[1:nt], t_timeout[1:nt], t_ud[1:nt], t_status[1:nt], t_expires[1:nt], t_hash[1:nt])
-        AS u(a, b, c, d, e, f, g, h, m, o, q, r, t, w);
+             t_code[1:nt], t_flags[1:nt], t_timeout[1:nt], t_ud[1:nt], t_status[1:nt], t_expires[1:nt], t_hash[1:nt],
+             t_dprev[1:nt], t_cprev[1:nt])
+        AS u(a, b, c, d, e, f, g, h, m, o, q, r, t, w, x, y);
   END IF;
   IF nf > 0 THEN
     INSERT INTO transfer_failures (id, pending_id, debit_account_id, credit_account_id, amount, ledger_id, code, flags,
@@ -347,8 +352,9 @@ BEGIN
            (${codeNames})[c + 1], p_now_ms
       FROM unnest(f_idx[1:nf], f_code[1:nf]) AS u(f, c);
   END IF;
-  UPDATE accounts a SET debits_posted = u.dp, credits_posted = u.cp, debits_pending = u.dpe, credits_pending = u.cpe
-    FROM unnest(acc, a_dp, a_cp, a_dpe, a_cpe, a_dirty) AS u(id, dp, cp, dpe, cpe, dirty)
+  UPDATE accounts a SET debits_posted = u.dp, credits_posted = u.cp, debits_pending = u.dpe, credits_pending = u.cpe,
+                        last_seq = u.last
+    FROM unnest(acc, a_dp, a_cp, a_dpe, a_cpe, a_last, a_dirty) AS u(id, dp, cp, dpe, cpe, last, dirty)
    WHERE a.id = u.id AND u.dirty;
   UPDATE journal_head SET seq = v_seq, hash = v_hash WHERE id = 1;
 END

@@ -29,6 +29,7 @@ CREATE TABLE accounts (
   credits_posted INTEGER NOT NULL DEFAULT 0 CHECK (credits_posted >= 0),
   debits_pending INTEGER NOT NULL DEFAULT 0 CHECK (debits_pending >= 0),
   credits_pending INTEGER NOT NULL DEFAULT 0 CHECK (credits_pending >= 0),
+  last_seq INTEGER NOT NULL DEFAULT 0,
   created_at_ms INTEGER NOT NULL,
   CHECK ((flags & 1) = 0 OR debits_posted + debits_pending <= credits_posted),
   CHECK ((flags & 2) = 0 OR credits_posted + credits_pending <= debits_posted)
@@ -50,10 +51,10 @@ CREATE TABLE transfers (
   created_at_ms INTEGER NOT NULL,
   pending_status TEXT NOT NULL,
   expires_at_ms INTEGER,
-  hash TEXT NOT NULL
+  hash TEXT NOT NULL,
+  debit_prev_seq INTEGER NOT NULL,
+  credit_prev_seq INTEGER NOT NULL
 );
-CREATE INDEX transfers_debit ON transfers (debit_account_id, seq);
-CREATE INDEX transfers_credit ON transfers (credit_account_id, seq);
 CREATE INDEX transfers_expiring ON transfers (expires_at_ms) WHERE pending_status = 'pending' AND expires_at_ms IS NOT NULL;
 
 CREATE TABLE transfer_failures (

@@ -36,9 +36,10 @@ export type AccountError = 'institution_not_found' | 'ledger_not_found' | 'inval
 export type SetupError = 'invalid_institution' | 'invalid_ledger' | 'conflict';
 
 export interface HistoryPage {
+  /** Newest first. */
   transfers: Transfer[];
-  /** Pass as `afterSeq` for the next page; null when this was the last one. */
-  nextAfterSeq: bigint | null;
+  /** Pass as `beforeSeq` for the next (older) page; null when this was the last one. */
+  nextBeforeSeq: bigint | null;
 }
 
 export const HISTORY_PAGE_MAX = 1_000;
@@ -56,7 +57,8 @@ export interface LedgerService {
   transfer(requests: readonly TransferRequest[]): Promise<TransferResult[]>;
   transferOne(request: TransferRequest): Promise<TransferResult>;
   getTransfer(id: string): Promise<Transfer | null>;
-  history(accountId: bigint, options?: { afterSeq?: bigint; limit?: number }): Promise<HistoryPage>;
+  /** An account's transfers, newest first, in pages; `beforeSeq` is the previous page's cursor. */
+  history(accountId: bigint, options?: { beforeSeq?: bigint; limit?: number }): Promise<HistoryPage>;
   /** Voids pending transfers whose timeout has passed; returns how many it voided. */
   expireDue(): Promise<number>;
   audit(): Promise<AuditReport>;
@@ -192,21 +194,33 @@ export function createLedgerService({ store, clock, writer: writerOptions, engin
 
     async history(accountId, options = {}) {
       const limit = Math.min(Math.max(options.limit ?? 100, 1), HISTORY_PAGE_MAX);
-      const afterSeq = options.afterSeq ?? 0n;
-      const rows = await db
-        .selectFrom('transfers')
-        .selectAll()
-        .where((where) =>
-          where.and([
-            where('seq', '>', afterSeq),
-            where.or([where('debit_account_id', '=', accountId), where('credit_account_id', '=', accountId)]),
-          ]),
-        )
-        .orderBy('seq')
-        .limit(limit + 1)
-        .execute();
-      const transfers = rows.slice(0, limit).map(transferFromRow);
-      return { transfers, nextAfterSeq: rows.length > limit ? transfers.at(-1)!.seq : null };
+      const head = await db.selectFrom('accounts').select('last_seq').where('id', '=', accountId).executeTakeFirst();
+      if (!head) return { transfers: [], nextBeforeSeq: null };
+      const journalRow = async (seq: bigint) => {
+        const row = await db.selectFrom('transfers').selectAll().where('seq', '=', seq).executeTakeFirstOrThrow();
+        return transferFromRow(row);
+      };
+      // Each row links to the account's previous one: a page is `limit` look-ups by seq, no scan.
+      const previous = (transfer: Transfer) =>
+        transfer.debitAccountId === accountId ? transfer.debitPrevSeq : transfer.creditPrevSeq;
+      let next = BigInt(head.last_seq);
+      if (options.beforeSeq !== undefined) {
+        const beforeSeq = options.beforeSeq;
+        const cursor = beforeSeq > 0n && beforeSeq <= next ? await journalRow(beforeSeq).catch(() => null) : null;
+        if (cursor && (cursor.debitAccountId === accountId || cursor.creditAccountId === accountId)) {
+          next = previous(cursor);
+        } else {
+          // Not a cursor from this account's pages: walk from the newest row to the first one before it.
+          while (next >= beforeSeq && next > 0n) next = previous(await journalRow(next));
+        }
+      }
+      const transfers: Transfer[] = [];
+      while (next > 0n && transfers.length < limit) {
+        const transfer = await journalRow(next);
+        transfers.push(transfer);
+        next = previous(transfer);
+      }
+      return { transfers, nextBeforeSeq: next > 0n ? transfers.at(-1)!.seq : null };
     },
 
     async expireDue() {

@@ -41,6 +41,7 @@ interface AccountState {
   creditsPosted: bigint;
   debitsPending: bigint;
   creditsPending: bigint;
+  lastSeq: bigint;
   dirty: boolean;
 }
 
@@ -62,12 +63,13 @@ function prepareReads(db: BetterSqlite3.Database) {
       )
       .pluck(),
     account: db.prepare(
-      `SELECT id, ledger_id, flags, debits_posted, credits_posted, debits_pending, credits_pending
+      `SELECT id, ledger_id, flags, debits_posted, credits_posted, debits_pending, credits_pending, last_seq
        FROM accounts WHERE id = ?`,
     ),
     transfer: db.prepare(
       `SELECT seq, id, debit_account_id, credit_account_id, amount, pending_id, ledger_id, code, flags,
-              timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash
+              timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash, debit_prev_seq,
+              credit_prev_seq
        FROM transfers WHERE id = ?`,
     ),
     failure: db.prepare(
@@ -179,6 +181,8 @@ class BatchState {
   /** Adds a journal row, chained to the one before it. */
   appendRow(
     item: BatchItem,
+    debit: AccountState,
+    credit: AccountState,
     fields: Pick<
       TransferRow,
       'debitAccountId' | 'creditAccountId' | 'amount' | 'ledgerId' | 'code' | 'pendingStatus' | 'expiresAtMs'
@@ -200,8 +204,12 @@ class BatchState {
       pendingStatus: fields.pendingStatus,
       expiresAtMs: fields.expiresAtMs,
       hash: '',
+      debitPrevSeq: debit.lastSeq,
+      creditPrevSeq: credit.lastSeq,
     };
     row.hash = chainHash(this.hash, row);
+    debit.lastSeq = row.seq;
+    credit.lastSeq = row.seq;
     this.seq = row.seq;
     this.hash = row.hash;
     this.rows.push(row);
@@ -220,6 +228,7 @@ class BatchState {
         account.creditsPosted,
         account.debitsPending,
         account.creditsPending,
+        account.lastSeq,
       ]);
       account.dirty = false;
     }
@@ -247,6 +256,7 @@ function accountFromRow(row: Record<string, bigint>): AccountState {
     creditsPosted: row.credits_posted as bigint,
     debitsPending: row.debits_pending as bigint,
     creditsPending: row.credits_pending as bigint,
+    lastSeq: row.last_seq as bigint,
     dirty: false,
   };
 }
@@ -274,7 +284,7 @@ interface ChainMark {
   rows: number;
   seq: bigint;
   hash: string;
-  balances: Map<AccountState, [bigint, bigint, bigint, bigint, boolean]>;
+  balances: Map<AccountState, [bigint, bigint, bigint, bigint, bigint, boolean]>;
   statuses: Map<TransferRow, TransferRow['pendingStatus']>;
 }
 
@@ -460,8 +470,15 @@ function undoChain(state: BatchState, mark: ChainMark): void {
   for (const row of state.rows.splice(mark.rows)) state.rowsById.delete(row.id);
   state.seq = mark.seq;
   state.hash = mark.hash;
-  for (const [account, [dp, cp, dpe, cpe, dirty]] of mark.balances) {
-    Object.assign(account, { debitsPosted: dp, creditsPosted: cp, debitsPending: dpe, creditsPending: cpe, dirty });
+  for (const [account, [dp, cp, dpe, cpe, lastSeq, dirty]] of mark.balances) {
+    Object.assign(account, {
+      debitsPosted: dp,
+      creditsPosted: cp,
+      debitsPending: dpe,
+      creditsPending: cpe,
+      lastSeq,
+      dirty,
+    });
   }
   for (const [row, status] of mark.statuses) row.pendingStatus = status;
 }
@@ -473,6 +490,7 @@ function remember(mark: ChainMark | null, account: AccountState): void {
       account.creditsPosted,
       account.debitsPending,
       account.creditsPending,
+      account.lastSeq,
       account.dirty,
     ]);
   }
@@ -561,7 +579,7 @@ function moveMoney(state: BatchState, item: BatchItem, mark: ChainMark | null): 
   }
   state.touch(debit);
   state.touch(credit);
-  const row = state.appendRow(item, {
+  const row = state.appendRow(item, debit, credit, {
     debitAccountId: item.debitAccountId,
     creditAccountId: item.creditAccountId,
     amount: item.amount,
@@ -636,7 +654,7 @@ function resolvePending(state: BatchState, item: BatchItem, mark: ChainMark | nu
   if (mark && !mark.statuses.has(pending)) mark.statuses.set(pending, pending.pendingStatus);
   pending.pendingStatus = posting ? 'posted' : isExpiryVoid ? 'expired' : 'voided';
   if (!state.rowsById.has(pending.id)) state.storedPending.set(pending.id, pending);
-  const row = state.appendRow(item, {
+  const row = state.appendRow(item, debit, credit, {
     debitAccountId: pending.debitAccountId,
     creditAccountId: pending.creditAccountId,
     amount,

@@ -20,7 +20,14 @@ export interface WriteSet {
   statuses: [id: string, status: string][];
   failures: FailureRecord[];
   failedAtMs: bigint;
-  accounts: [id: bigint, debitsPosted: bigint, creditsPosted: bigint, debitsPending: bigint, creditsPending: bigint][];
+  accounts: [
+    id: bigint,
+    debitsPosted: bigint,
+    creditsPosted: bigint,
+    debitsPending: bigint,
+    creditsPending: bigint,
+    lastSeq: bigint,
+  ][];
   head: { seq: bigint; hash: string };
 }
 
@@ -30,7 +37,7 @@ export interface WriteSet {
  * cloning the row objects, which matters at thousands of rows per batch.
  */
 export interface PackedWriteSet {
-  /** Per row: seq, debit, credit, amount, createdAtMs, expiresAtMs (-1 for none). */
+  /** Per row: seq, debit, credit, amount, createdAtMs, expiresAtMs (-1 for none), debitPrevSeq, creditPrevSeq. */
   rowNumbers: BigInt64Array;
   /** Per row: ledger, code, flags, timeoutSeconds. */
   rowSmallNumbers: Int32Array;
@@ -39,30 +46,45 @@ export interface PackedWriteSet {
   statuses: [id: string, status: string][];
   failures: FailureRecord[];
   failedAtMs: bigint;
-  /** Per account: id, debitsPosted, creditsPosted, debitsPending, creditsPending. */
+  /** Per account: id, debitsPosted, creditsPosted, debitsPending, creditsPending, lastSeq. */
   accounts: BigInt64Array;
   head: { seq: bigint; hash: string };
 }
 
+const ROW_NUMBERS = 8;
+const ROW_SMALL_NUMBERS = 4;
+const ROW_TEXTS = 5;
+const ACCOUNT_NUMBERS = 6;
+
 export function packWriteSet(set: WriteSet): { packed: PackedWriteSet; transfer: ArrayBuffer[] } {
   const count = set.rows.length;
-  const rowNumbers = new BigInt64Array(count * 6);
-  const rowSmallNumbers = new Int32Array(count * 4);
-  const rowTexts: (string | null)[] = new Array<string | null>(count * 5);
+  const rowNumbers = new BigInt64Array(count * ROW_NUMBERS);
+  const rowSmallNumbers = new Int32Array(count * ROW_SMALL_NUMBERS);
+  const rowTexts: (string | null)[] = new Array<string | null>(count * ROW_TEXTS);
   set.rows.forEach((row, index) => {
     rowNumbers.set(
-      [row.seq, row.debitAccountId, row.creditAccountId, row.amount, row.createdAtMs, row.expiresAtMs ?? -1n],
-      index * 6,
+      [
+        row.seq,
+        row.debitAccountId,
+        row.creditAccountId,
+        row.amount,
+        row.createdAtMs,
+        row.expiresAtMs ?? -1n,
+        row.debitPrevSeq,
+        row.creditPrevSeq,
+      ],
+      index * ROW_NUMBERS,
     );
-    rowSmallNumbers.set([row.ledgerId, row.code, row.flags, row.timeoutSeconds], index * 4);
-    rowTexts[index * 5] = row.id;
-    rowTexts[index * 5 + 1] = row.pendingId;
-    rowTexts[index * 5 + 2] = row.userData;
-    rowTexts[index * 5 + 3] = row.pendingStatus;
-    rowTexts[index * 5 + 4] = row.hash;
+    rowSmallNumbers.set([row.ledgerId, row.code, row.flags, row.timeoutSeconds], index * ROW_SMALL_NUMBERS);
+    const at = index * ROW_TEXTS;
+    rowTexts[at] = row.id;
+    rowTexts[at + 1] = row.pendingId;
+    rowTexts[at + 2] = row.userData;
+    rowTexts[at + 3] = row.pendingStatus;
+    rowTexts[at + 4] = row.hash;
   });
-  const accounts = new BigInt64Array(set.accounts.length * 5);
-  set.accounts.forEach((account, index) => accounts.set(account, index * 5));
+  const accounts = new BigInt64Array(set.accounts.length * ACCOUNT_NUMBERS);
+  set.accounts.forEach((account, index) => accounts.set(account, index * ACCOUNT_NUMBERS));
   const packed = {
     rowNumbers,
     rowSmallNumbers,
@@ -79,30 +101,41 @@ export function packWriteSet(set: WriteSet): { packed: PackedWriteSet; transfer:
 export function unpackWriteSet(packed: PackedWriteSet): WriteSet {
   const { rowNumbers: numbers, rowSmallNumbers: small, rowTexts: texts } = packed;
   const rows: TransferRow[] = [];
-  for (let index = 0; index < small.length / 4; index++) {
-    const expiresAtMs = numbers[index * 6 + 5]!;
+  for (let index = 0; index < small.length / ROW_SMALL_NUMBERS; index++) {
+    const [seq, debitAccountId, creditAccountId, amount, createdAtMs, expiresAtMs, debitPrevSeq, creditPrevSeq] =
+      numbers.subarray(index * ROW_NUMBERS, (index + 1) * ROW_NUMBERS);
+    const [ledgerId, code, flags, timeoutSeconds] = small.subarray(
+      index * ROW_SMALL_NUMBERS,
+      (index + 1) * ROW_SMALL_NUMBERS,
+    );
+    const [id, pendingId, userData, pendingStatus, hash] = texts.slice(index * ROW_TEXTS, (index + 1) * ROW_TEXTS);
     rows.push({
-      seq: numbers[index * 6]!,
-      id: texts[index * 5]!,
-      debitAccountId: numbers[index * 6 + 1]!,
-      creditAccountId: numbers[index * 6 + 2]!,
-      amount: numbers[index * 6 + 3]!,
-      pendingId: texts[index * 5 + 1] ?? null,
-      ledgerId: small[index * 4]!,
-      code: small[index * 4 + 1]!,
-      flags: small[index * 4 + 2]!,
-      timeoutSeconds: small[index * 4 + 3]!,
-      userData: texts[index * 5 + 2] ?? null,
-      createdAtMs: numbers[index * 6 + 4]!,
-      pendingStatus: texts[index * 5 + 3]! as TransferRow['pendingStatus'],
-      expiresAtMs: expiresAtMs < 0n ? null : expiresAtMs,
-      hash: texts[index * 5 + 4]!,
+      seq: seq!,
+      id: id!,
+      debitAccountId: debitAccountId!,
+      creditAccountId: creditAccountId!,
+      amount: amount!,
+      pendingId: pendingId ?? null,
+      ledgerId: ledgerId!,
+      code: code!,
+      flags: flags!,
+      timeoutSeconds: timeoutSeconds!,
+      userData: userData ?? null,
+      createdAtMs: createdAtMs!,
+      pendingStatus: pendingStatus as TransferRow['pendingStatus'],
+      expiresAtMs: expiresAtMs! < 0n ? null : expiresAtMs!,
+      hash: hash!,
+      debitPrevSeq: debitPrevSeq!,
+      creditPrevSeq: creditPrevSeq!,
     });
   }
   const accounts: WriteSet['accounts'] = [];
-  for (let index = 0; index < packed.accounts.length; index += 5) {
-    const [id, debitsPosted, creditsPosted, debitsPending, creditsPending] = packed.accounts.subarray(index, index + 5);
-    accounts.push([id!, debitsPosted!, creditsPosted!, debitsPending!, creditsPending!]);
+  for (let index = 0; index < packed.accounts.length; index += ACCOUNT_NUMBERS) {
+    const [id, debitsPosted, creditsPosted, debitsPending, creditsPending, lastSeq] = packed.accounts.subarray(
+      index,
+      index + ACCOUNT_NUMBERS,
+    );
+    accounts.push([id!, debitsPosted!, creditsPosted!, debitsPending!, creditsPending!, lastSeq!]);
   }
   return {
     rows,
@@ -118,8 +151,8 @@ export function prepareWrites(db: BetterSqlite3.Database) {
   return {
     insertTransfer: db.prepare(
       `INSERT INTO transfers (seq, id, debit_account_id, credit_account_id, amount, pending_id, ledger_id, code,
-         flags, timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         flags, timeout_seconds, user_data, created_at_ms, pending_status, expires_at_ms, hash, debit_prev_seq, credit_prev_seq)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     insertFailure: db.prepare(
       `INSERT INTO transfer_failures (id, pending_id, debit_account_id, credit_account_id, amount, ledger_id, code,
@@ -127,8 +160,8 @@ export function prepareWrites(db: BetterSqlite3.Database) {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     updateAccount: db.prepare(
-      `UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, credits_pending = ?
-       WHERE id = ?`,
+      `UPDATE accounts SET debits_posted = ?, credits_posted = ?, debits_pending = ?, credits_pending = ?,
+         last_seq = ? WHERE id = ?`,
     ),
     setPendingStatus: db.prepare(`UPDATE transfers SET pending_status = ? WHERE id = ?`),
     setHead: db.prepare(`UPDATE journal_head SET seq = ?, hash = ? WHERE id = 1`),
@@ -155,6 +188,8 @@ export function executeWrites(statements: WriteStatements, set: WriteSet): void 
       row.pendingStatus,
       row.expiresAtMs,
       row.hash,
+      row.debitPrevSeq,
+      row.creditPrevSeq,
     );
   }
   for (const [id, status] of set.statuses) statements.setPendingStatus.run(status, id);
@@ -174,8 +209,8 @@ export function executeWrites(statements: WriteStatements, set: WriteSet): void 
       set.failedAtMs,
     );
   }
-  for (const [id, debitsPosted, creditsPosted, debitsPending, creditsPending] of set.accounts) {
-    statements.updateAccount.run(debitsPosted, creditsPosted, debitsPending, creditsPending, id);
+  for (const [id, debitsPosted, creditsPosted, debitsPending, creditsPending, lastSeq] of set.accounts) {
+    statements.updateAccount.run(debitsPosted, creditsPosted, debitsPending, creditsPending, lastSeq, id);
   }
   statements.setHead.run(set.head.seq, set.head.hash);
 }

@@ -129,6 +129,13 @@ export interface Transfer {
   pendingStatus: PendingStatus;
   expiresAtMs: bigint | null;
   hash: string;
+  /**
+   * The account's previous journal row (0: none). Each account's history is a chain through
+   * the journal, so the journal needs no per-account index on its hot path; the audit checks
+   * every link.
+   */
+  debitPrevSeq: bigint;
+  creditPrevSeq: bigint;
 }
 
 export interface Account {
@@ -143,6 +150,8 @@ export interface Account {
   creditsPosted: bigint;
   debitsPending: bigint;
   creditsPending: bigint;
+  /** The account's latest journal row (0: none), where its history chain starts. */
+  lastSeq: bigint;
   createdAtMs: bigint;
 }
 

@@ -31,6 +31,7 @@ export interface AccountsTable {
   credits_posted: Generated<bigint>;
   debits_pending: Generated<bigint>;
   credits_pending: Generated<bigint>;
+  last_seq: Generated<bigint>;
   created_at_ms: bigint;
 }
 
@@ -50,6 +51,8 @@ export interface TransfersTable {
   pending_status: string;
   expires_at_ms: bigint | null;
   hash: string;
+  debit_prev_seq: bigint;
+  credit_prev_seq: bigint;
 }
 
 export interface TransferFailuresTable {
