@@ -60,31 +60,35 @@ export function packWriteSet(set: WriteSet): { packed: PackedWriteSet; transfer:
   const count = set.rows.length;
   const rowNumbers = new BigInt64Array(count * ROW_NUMBERS);
   const rowSmallNumbers = new Int32Array(count * ROW_SMALL_NUMBERS);
-  const rowTexts: (string | null)[] = new Array<string | null>(count * ROW_TEXTS);
-  set.rows.forEach((row, index) => {
-    rowNumbers.set(
-      [
-        row.seq,
-        row.debitAccountId,
-        row.creditAccountId,
-        row.amount,
-        row.createdAtMs,
-        row.expiresAtMs ?? -1n,
-        row.debitPrevSeq,
-        row.creditPrevSeq,
-      ],
-      index * ROW_NUMBERS,
-    );
-    rowSmallNumbers.set([row.ledgerId, row.code, row.flags, row.timeoutSeconds], index * ROW_SMALL_NUMBERS);
-    const at = index * ROW_TEXTS;
-    rowTexts[at] = row.id;
-    rowTexts[at + 1] = row.pendingId;
-    rowTexts[at + 2] = row.userData;
-    rowTexts[at + 3] = row.pendingStatus;
-    rowTexts[at + 4] = row.hash;
-  });
+  const rowTexts: (string | null)[] = new Array<string | null>(count * ROW_TEXTS).fill(null);
+  // Plain indexed stores: a temporary array per row for .set() cost more than the copy itself.
+  for (let index = 0; index < count; index++) {
+    const row = set.rows[index]!;
+    const numbers = index * ROW_NUMBERS;
+    rowNumbers[numbers] = row.seq;
+    rowNumbers[numbers + 1] = row.debitAccountId;
+    rowNumbers[numbers + 2] = row.creditAccountId;
+    rowNumbers[numbers + 3] = row.amount;
+    rowNumbers[numbers + 4] = row.createdAtMs;
+    rowNumbers[numbers + 5] = row.expiresAtMs ?? -1n;
+    rowNumbers[numbers + 6] = row.debitPrevSeq;
+    rowNumbers[numbers + 7] = row.creditPrevSeq;
+    const small = index * ROW_SMALL_NUMBERS;
+    rowSmallNumbers[small] = row.ledgerId;
+    rowSmallNumbers[small + 1] = row.code;
+    rowSmallNumbers[small + 2] = row.flags;
+    rowSmallNumbers[small + 3] = row.timeoutSeconds;
+    const texts = index * ROW_TEXTS;
+    rowTexts[texts] = row.id;
+    rowTexts[texts + 1] = row.pendingId;
+    rowTexts[texts + 2] = row.userData;
+    rowTexts[texts + 3] = row.pendingStatus;
+    rowTexts[texts + 4] = row.hash;
+  }
   const accounts = new BigInt64Array(set.accounts.length * ACCOUNT_NUMBERS);
-  set.accounts.forEach((account, index) => accounts.set(account, index * ACCOUNT_NUMBERS));
+  set.accounts.forEach((account, index) => {
+    for (let field = 0; field < ACCOUNT_NUMBERS; field++) accounts[index * ACCOUNT_NUMBERS + field] = account[field]!;
+  });
   const packed = {
     rowNumbers,
     rowSmallNumbers,
