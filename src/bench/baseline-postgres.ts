@@ -3,10 +3,9 @@
 // one UPDATE … FROM, one INSERT … SELECT unnest — and no Saoma code around it. The accounts
 // table's CHECK constraints guard the balances (per batch, not per transfer: that is what a
 // set-based routine can promise), and there is no hash chain, history links (prev seqs stay 0), idempotency look-up or audit trail.
-import { performance } from 'node:perf_hooks';
 import { AccountCode, BENCH_INSTITUTION, BENCH_LEDGER, TRANSFER_CODE_PAYMENT } from './book-setup.js';
 import type { BenchDatabase } from './bench-database.js';
-import type { BaselineRun } from './baseline-sqlite.js';
+import { timeBatches, type BaselineRun } from './baseline-sqlite.js';
 import type { LoadCounter } from './load.js';
 import { planTransferId, totalFundingFen, type TransferPlan } from './transfer-plan.js';
 
@@ -89,10 +88,7 @@ export async function runPostgresBaseline(
   const store = await database.open();
   try {
     const pool = store.pool!;
-    const startedMs = performance.now();
-    let batches = 0;
-    for (let start = 0; start < options.count; start += options.batchSize) {
-      const end = Math.min(options.count, start + options.batchSize);
+    return await timeBatches(options, async (start, end) => {
       const { rows } = await pool.query<{ transfers: number }>({
         name: 'bench_baseline_batch',
         text: APPLY_BATCH_SQL,
@@ -100,10 +96,7 @@ export async function runPostgresBaseline(
       });
       if (rows[0]?.transfers !== end - start)
         throw new Error(`baseline: batch at ${start} did not insert every transfer`);
-      batches++;
-      options.counter.done = end;
-    }
-    return { elapsedMs: performance.now() - startedMs, batches };
+    });
   } finally {
     await store.close();
   }

@@ -55,6 +55,22 @@ export async function setUpSqliteBaseline(
   }
 }
 
+/** Times `apply` over the plan's first `count` transfers in batches of `batchSize`; both baselines use it. */
+export async function timeBatches(
+  options: { count: number; batchSize: number; counter: LoadCounter },
+  apply: (start: number, end: number) => Promise<void>,
+): Promise<BaselineRun> {
+  const startedMs = performance.now();
+  let batches = 0;
+  for (let start = 0; start < options.count; start += options.batchSize) {
+    const end = Math.min(options.count, start + options.batchSize);
+    await apply(start, end);
+    batches++;
+    options.counter.done = end;
+  }
+  return { elapsedMs: performance.now() - startedMs, batches };
+}
+
 /** Applies the plan's first `count` transfers in batches of `batchSize`, one transaction each. */
 export async function runSqliteBaseline(
   database: BenchDatabase,
@@ -65,17 +81,11 @@ export async function runSqliteBaseline(
   const store = await database.open();
   try {
     const applyBatch = prepareBatch(store.sqlite!, plan, accountIds, options.nowMs);
-    const startedMs = performance.now();
-    let batches = 0;
-    for (let start = 0; start < options.count; start += options.batchSize) {
-      const end = Math.min(options.count, start + options.batchSize);
+    return await timeBatches(options, async (start, end) => {
       applyBatch.immediate(start, end);
-      batches++;
-      options.counter.done = end;
       // Let the progress and memory sampler run between batches, as the ledger's writer does.
       await new Promise((resolve) => setImmediate(resolve));
-    }
-    return { elapsedMs: performance.now() - startedMs, batches };
+    });
   } finally {
     await store.close();
   }
