@@ -3,8 +3,8 @@
 // commit without waiting for the disk; the timed phases always use the server's settings.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 import { migrate } from '../store/migrations.js';
+import { runOnServer, urlWithSessionOptions } from '../store/postgres-server.js';
 import { openStore, type Store, type StoreKind } from '../store/store.js';
 
 export interface BenchDatabase {
@@ -39,32 +39,16 @@ export async function createSqliteBenchDatabase(directory: string, name: string)
 /** A new schema in the database `serverUrl` names, migrated. */
 export async function createPostgresBenchDatabase(serverUrl: string): Promise<BenchDatabase> {
   const schema = `saoma_bench_${randomBytes(6).toString('hex')}`;
-  await adminQuery(serverUrl, `CREATE SCHEMA ${schema}`);
-  const url = urlWithOptions(serverUrl, `-c search_path=${schema}`);
+  await runOnServer(serverUrl, `CREATE SCHEMA ${schema}`);
+  const url = urlWithSessionOptions(serverUrl, `-c search_path=${schema}`);
   const store = await openStore(url, { poolSize: 1 });
   await migrate(store);
   await store.close();
   return {
     kind: 'postgres',
-    openForSetup: () => openStore(urlWithOptions(serverUrl, `-c search_path=${schema} -c synchronous_commit=off`)),
+    openForSetup: () =>
+      openStore(urlWithSessionOptions(serverUrl, `-c search_path=${schema} -c synchronous_commit=off`)),
     open: () => openStore(url),
-    drop: () => adminQuery(serverUrl, `DROP SCHEMA ${schema} CASCADE`),
+    drop: () => runOnServer(serverUrl, `DROP SCHEMA ${schema} CASCADE`),
   };
-}
-
-/** The server URL with connection options, so that every pooled connection gets them. */
-function urlWithOptions(serverUrl: string, options: string): string {
-  const url = new URL(serverUrl);
-  url.searchParams.set('options', options);
-  return url.toString();
-}
-
-async function adminQuery(serverUrl: string, text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }

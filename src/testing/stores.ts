@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { migrate } from '../store/migrations.js';
+import { runOnServer, urlWithSessionOptions } from '../store/postgres-server.js';
 import { openStore, type Store, type StoreKind } from '../store/store.js';
 
 export const POSTGRES_TEST_URL = process.env.SAOMA_TEST_POSTGRES ?? '';
@@ -58,28 +58,10 @@ async function createSqlite(options: { file?: boolean } = {}): Promise<TestDatab
   };
 }
 
-/** The server URL with a search_path, so that every connection lands in the test's own schema. */
-export function urlWithSchema(serverUrl: string, schema: string): string {
-  const url = new URL(serverUrl);
-  url.searchParams.set('options', `-c search_path=${schema}`);
-  return url.toString();
-}
-
-/** One statement on the test server itself, outside any test schema. */
-async function onServer(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: POSTGRES_TEST_URL });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function createPostgres(): Promise<TestDatabase> {
   const schema = `saoma_test_${randomBytes(6).toString('hex')}`;
-  await onServer(`CREATE SCHEMA ${schema}`);
-  const url = urlWithSchema(POSTGRES_TEST_URL, schema);
+  await runOnServer(POSTGRES_TEST_URL, `CREATE SCHEMA ${schema}`);
+  const url = urlWithSessionOptions(POSTGRES_TEST_URL, `-c search_path=${schema}`);
   const store = await openStore(url);
   await migrate(store);
   return {
@@ -87,7 +69,7 @@ async function createPostgres(): Promise<TestDatabase> {
     store,
     async cleanup() {
       await store.close();
-      await onServer(`DROP SCHEMA ${schema} CASCADE`);
+      await runOnServer(POSTGRES_TEST_URL, `DROP SCHEMA ${schema} CASCADE`);
     },
   };
 }
