@@ -14,15 +14,11 @@ export interface BatchEngine {
   close(): Promise<void>;
 }
 
-export interface EngineOptions {
-  /** SQLite files: commit on a write thread while the next batch is planned (default true). */
-  sqliteWriteThread?: boolean;
-}
-
-export function createBatchEngine(store: Store, options: EngineOptions = {}): BatchEngine {
+/** SQLite files commit on a write thread; ':memory:' (no second connection possible) in-thread. */
+export function createBatchEngine(store: Store): BatchEngine {
   if (store.sqlite) {
     const path = store.sqlitePath!;
-    const pipelined = (options.sqliteWriteThread ?? true) && path !== ':memory:' && path !== '';
+    const pipelined = path !== ':memory:' && path !== '';
     return pipelined ? createPipelinedSqliteEngine(store.sqlite, path) : createInThreadSqliteEngine(store.sqlite);
   }
   return createPostgresBatchEngine(store.pool!);

@@ -5,7 +5,7 @@ import { ok, problem, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
 import { auditLedger, type AuditReport } from './audit.js';
 import { accountFromRow, transferFromRow } from './rows.js';
-import { createBatchEngine, type EngineOptions } from './engine.js';
+import { createBatchEngine } from './engine.js';
 import {
   ACCOUNT_FLAGS_ALL,
   INSTITUTION_KINDS,
@@ -73,13 +73,12 @@ export interface LedgerDeps {
   store: Store;
   clock: Clock;
   writer?: Partial<WriterOptions>;
-  engine?: EngineOptions;
 }
 
-export function createLedgerService({ store, clock, writer: writerOptions, engine }: LedgerDeps): LedgerService {
+export function createLedgerService({ store, clock, writer: writerOptions }: LedgerDeps): LedgerService {
   const { db } = store;
   const nowMs = () => BigInt(clock.nowMs());
-  const writer = createLedgerWriter(createBatchEngine(store, engine), nowMs, {
+  const writer = createLedgerWriter(createBatchEngine(store), nowMs, {
     ...DEFAULT_WRITER_OPTIONS,
     ...writerOptions,
   });

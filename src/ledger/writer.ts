@@ -48,7 +48,7 @@ export interface LedgerWriter {
   submit(items: readonly BatchItem[]): Promise<TransferResult[]>;
   /** Resolves when everything submitted so far has been applied. */
   drain(): Promise<void>;
-  /** Refuses new calls, then drains. */
+  /** Refuses new calls, drains, then stops the engine (its write thread, if any). */
   close(): Promise<void>;
   stats(): WriterStats;
 }
