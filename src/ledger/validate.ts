@@ -37,12 +37,12 @@ const ID_PATTERN = /^[\x21-\x7e]{1,128}$/;
 const isUint = (value: unknown, max: number): value is number =>
   typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= max;
 
+type Checked = { ok: true; item: BatchItem } | { ok: false; code: TransferResultCode };
+
+const fail = (code: TransferResultCode): Checked => ({ ok: false, code });
+
 /** Validates one transfer; `allowSystemId` is for the ledger's own expiry voids. */
-export function validateTransfer(
-  request: TransferRequest,
-  allowSystemId = false,
-): { ok: true; item: BatchItem } | { ok: false; code: TransferResultCode } {
-  const fail = (code: TransferResultCode) => ({ ok: false as const, code });
+export function validateTransfer(request: TransferRequest, allowSystemId = false): Checked {
   if (typeof request.id !== 'string' || !ID_PATTERN.test(request.id)) {
     if (!(allowSystemId && typeof request.id === 'string' && request.id.startsWith(SYSTEM_ID_PREFIX))) {
       return fail('invalid_id');
@@ -87,8 +87,7 @@ function validateMovement(
   flags: number,
   timeoutSeconds: number,
   userData: string | null,
-): { ok: true; item: BatchItem } | { ok: false; code: TransferResultCode } {
-  const fail = (code: TransferResultCode) => ({ ok: false as const, code });
+): Checked {
   if (request.pendingId !== undefined) return fail('invalid_flags');
   if (typeof request.debitAccountId !== 'bigint' || request.debitAccountId <= 0n)
     return fail('debit_account_id_required');
@@ -118,12 +117,7 @@ function validateMovement(
 }
 
 /** Post and void take their accounts and ledger from the pending transfer; naming them is refused. */
-function validateResolution(
-  request: TransferRequest,
-  flags: number,
-  userData: string | null,
-): { ok: true; item: BatchItem } | { ok: false; code: TransferResultCode } {
-  const fail = (code: TransferResultCode) => ({ ok: false as const, code });
+function validateResolution(request: TransferRequest, flags: number, userData: string | null): Checked {
   if (typeof request.pendingId !== 'string' || !ID_PATTERN.test(request.pendingId)) return fail('pending_id_required');
   if (request.pendingId === request.id) return fail('pending_id_must_be_different');
   if (request.debitAccountId !== undefined || request.creditAccountId !== undefined || request.ledgerId !== undefined) {
