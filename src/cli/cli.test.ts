@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
 import { createTestBook } from '../ledger/testing.js';
-import { migrate } from '../store/migrations.js';
+import { migrate, MIGRATIONS } from '../store/migrations.js';
 import { openStore } from '../store/store.js';
 
 const CLI = fileURLToPath(new URL('./main.js', import.meta.url));
@@ -176,7 +176,7 @@ describe('saoma CLI', () => {
       const health = await fetch(`${url}/health`);
       assert.equal(health.status, 200);
       const body = (await health.json()) as { status: string; store: string; schemaVersion: number };
-      assert.deepEqual([body.status, body.store, body.schemaVersion], ['ok', 'sqlite', 1]);
+      assert.deepEqual([body.status, body.store, body.schemaVersion], ['ok', 'sqlite', MIGRATIONS.at(-1)!.version]);
       const audit = await fetch(`${url}/v1/admin/audit`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
       assert.equal(audit.status, 200);
       assert.equal(((await audit.json()) as { ok: boolean }).ok, true);

@@ -3,6 +3,7 @@
 import { sql } from 'kysely';
 import { ledgerSchemaPostgres } from '../ledger/schema-postgres.js';
 import { ledgerSchemaSqlite } from '../ledger/schema-sqlite.js';
+import { walletsSchemaSql } from '../network/schema-sql.js';
 import type { Store } from './store.js';
 
 export interface Migration {
@@ -14,6 +15,7 @@ export interface Migration {
 
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'ledger', sqlite: ledgerSchemaSqlite, postgres: ledgerSchemaPostgres },
+  { version: 2, name: 'wallets', sqlite: walletsSchemaSql, postgres: walletsSchemaSql },
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -90,4 +90,122 @@ export interface Schema {
   transfer_failures: TransferFailuresTable;
   journal_head: JournalHeadTable;
   schema_migrations: SchemaMigrationsTable;
+  institution_profiles: InstitutionProfilesTable;
+  users: UsersTable;
+  devices: DevicesTable;
+  sessions: SessionsTable;
+  bank_accounts: BankAccountsTable;
+  cards: CardsTable;
+  wallet_operations: WalletOperationsTable;
+  red_packets: RedPacketsTable;
+  red_packet_shares: RedPacketSharesTable;
+}
+
+// Migration 2: the payer side (network profiles, identity, banking, wallet, red packets).
+
+export interface InstitutionProfilesTable {
+  institution_id: string;
+  profile: string;
+  updated_at_ms: bigint;
+}
+
+export interface UsersTable {
+  id: string;
+  provider_id: string;
+  phone: string;
+  password_hash: string;
+  pin_hash: string | null;
+  pin_failures: Generated<SmallInt>;
+  pin_locked_until_ms: bigint | null;
+  tier: SmallInt;
+  real_name: string | null;
+  id_number_sealed: string | null;
+  id_number_index: string | null;
+  wallet_account_id: bigint;
+  status: Generated<string>;
+  created_at_ms: bigint;
+}
+
+export interface DevicesTable {
+  id: string;
+  user_id: string;
+  name: string;
+  created_at_ms: bigint;
+  last_seen_at_ms: bigint;
+}
+
+export interface SessionsTable {
+  token_hash: string;
+  user_id: string;
+  device_id: string;
+  created_at_ms: bigint;
+  expires_at_ms: bigint;
+}
+
+export interface BankAccountsTable {
+  id: string;
+  bank_id: string;
+  kind: 'debit' | 'credit';
+  number_sealed: string;
+  number_index: string;
+  last4: string;
+  holder_name: string;
+  holder_id_index: string | null;
+  phone: string;
+  ledger_account_id: bigint;
+  created_at_ms: bigint;
+}
+
+export interface CardsTable {
+  id: string;
+  user_id: string;
+  bank_account_id: string;
+  created_at_ms: bigint;
+  unlinked_at_ms: bigint | null;
+}
+
+export interface WalletOperationsTable {
+  id: string;
+  user_id: string;
+  kind: string;
+  idempotency_key: string;
+  fingerprint: string;
+  amount_fen: bigint;
+  fee_fen: Generated<bigint>;
+  /** For a withdrawal: the part of the amount covered by the free quota. */
+  quota_fen: Generated<bigint>;
+  card_id: string | null;
+  counterparty_user_id: string | null;
+  note: string | null;
+  status: string;
+  failure_code: string | null;
+  failure_message: string | null;
+  created_at_ms: bigint;
+  completed_at_ms: bigint | null;
+}
+
+export interface RedPacketsTable {
+  id: string;
+  sender_user_id: string;
+  provider_id: string;
+  kind: 'single' | 'lucky' | 'equal';
+  total_fen: bigint;
+  share_count: SmallInt;
+  recipient_user_id: string | null;
+  note: string | null;
+  idempotency_key: string;
+  fingerprint: string;
+  status: string;
+  created_at_ms: bigint;
+  expires_at_ms: bigint;
+  refunded_fen: bigint | null;
+}
+
+export interface RedPacketSharesTable {
+  packet_id: string;
+  share_index: SmallInt;
+  amount_fen: bigint;
+  claimed_by: string | null;
+  claimed_at_ms: bigint | null;
+  paid: Generated<SmallInt>;
 }

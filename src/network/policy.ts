@@ -1,0 +1,104 @@
+// A wallet provider's policy — real-name tier limits, withdrawal fees and free quota, red packet
+// rules, PIN lockout — as data, with the demo providers' defaults from the real schemes. Stored
+// per provider as JSON (amounts as strings of fen), so an operator changes figures, not code.
+
+export type TierLevel = 1 | 2 | 3;
+export const TIER_LEVELS: readonly TierLevel[] = [1, 2, 3];
+export type LimitPeriod = 'lifetime' | 'year';
+
+export interface TierPolicy {
+  /** Balance payments and transfers allowed per period. */
+  limitFen: bigint;
+  period: LimitPeriod;
+}
+
+export interface ProviderPolicy {
+  tiers: Record<TierLevel, TierPolicy>;
+  withdrawal: {
+    feeRateBps: number;
+    feeMinFen: bigint;
+    /** Withdrawals free of fee per identity (resident ID) per period. */
+    freeQuotaFen: bigint;
+    freeQuotaPeriod: LimitPeriod;
+  };
+  redPackets: {
+    /** A one-to-one packet, and each share of a group packet, at most. */
+    shareMaxFen: bigint;
+    countMax: number;
+    /** Unclaimed money goes back to the sender after this long. */
+    expirySeconds: number;
+  };
+  pin: { failuresMax: number; lockSeconds: number };
+}
+
+const yuan = (amount: number): bigint => BigInt(amount) * 100n;
+
+/**
+ * The figures DESIGN.md quotes: class I ¥1,000 of balance payments since opening, class II
+ * ¥100,000 a year, class III ¥200,000 a year; withdrawals 0.1% with a ¥0.10 minimum after a
+ * free quota (¥20,000 for life per identity at the Alipay-like provider, ¥1,000 at the
+ * WeChat-Pay-like one); red packets at most ¥200, unclaimed ones back after 24 h; the PIN locks
+ * for three hours after five wrong tries.
+ */
+export function defaultProviderPolicy(freeQuotaYuan: number): ProviderPolicy {
+  return {
+    tiers: {
+      1: { limitFen: yuan(1_000), period: 'lifetime' },
+      2: { limitFen: yuan(100_000), period: 'year' },
+      3: { limitFen: yuan(200_000), period: 'year' },
+    },
+    withdrawal: { feeRateBps: 10, feeMinFen: 10n, freeQuotaFen: yuan(freeQuotaYuan), freeQuotaPeriod: 'lifetime' },
+    redPackets: { shareMaxFen: yuan(200), countMax: 100, expirySeconds: 24 * 3600 },
+    pin: { failuresMax: 5, lockSeconds: 3 * 3600 },
+  };
+}
+
+/** The network's time zone (Asia/Shanghai, UTC+8 all year): a "year" is a calendar year there. */
+const NETWORK_UTC_OFFSET_MS = 8 * 3600 * 1000;
+
+/** The period a limit counts in: `life`, or `y2026` for a calendar year in the network's time zone. */
+export function limitPeriodKey(period: LimitPeriod, nowMs: number): string {
+  if (period === 'lifetime') return 'life';
+  return `y${new Date(nowMs + NETWORK_UTC_OFFSET_MS).getUTCFullYear()}`;
+}
+
+export function policyToJson(policy: ProviderPolicy): string {
+  return JSON.stringify(policy, (_key, value: unknown) => (typeof value === 'bigint' ? value.toString() : value));
+}
+
+/** Reads a stored policy; the amounts come back as bigint. Written only by policyToJson. */
+export function policyFromJson(text: string): ProviderPolicy {
+  const raw = JSON.parse(text) as ProviderPolicy;
+  const fen = (value: unknown) => BigInt(value as string);
+  const tier = (level: TierLevel): TierPolicy => ({
+    limitFen: fen(raw.tiers[level].limitFen),
+    period: raw.tiers[level].period,
+  });
+  return {
+    tiers: { 1: tier(1), 2: tier(2), 3: tier(3) },
+    withdrawal: {
+      feeRateBps: raw.withdrawal.feeRateBps,
+      feeMinFen: fen(raw.withdrawal.feeMinFen),
+      freeQuotaFen: fen(raw.withdrawal.freeQuotaFen),
+      freeQuotaPeriod: raw.withdrawal.freeQuotaPeriod,
+    },
+    redPackets: {
+      shareMaxFen: fen(raw.redPackets.shareMaxFen),
+      countMax: raw.redPackets.countMax,
+      expirySeconds: raw.redPackets.expirySeconds,
+    },
+    pin: { failuresMax: raw.pin.failuresMax, lockSeconds: raw.pin.lockSeconds },
+  };
+}
+
+/** A sentence for the next step up, for refusals ("how to raise it"). */
+export function howToRaiseTier(tier: TierLevel, policy: ProviderPolicy): string {
+  const yuanText = (fen: bigint) => `¥${(fen / 100n).toLocaleString('en-US')}`;
+  if (tier === 1) {
+    return `verify your real name and resident ID number to reach class II (${yuanText(policy.tiers[2].limitFen)} a year)`;
+  }
+  if (tier === 2) {
+    return `link a bank card in your own name to reach class III (${yuanText(policy.tiers[3].limitFen)} a year)`;
+  }
+  return 'class III is the highest class; the limit starts again next year';
+}
