@@ -5,6 +5,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AccountError, SetupError } from '../ledger/service.js';
 import type { TransferResultCode } from '../ledger/types.js';
 import { WriterClosedError, WriterOverloadedError } from '../ledger/writer.js';
+import type { BankingError } from '../banking/service.js';
+import type { IdentityError } from '../identity/service.js';
+import type { NetworkError } from '../network/service.js';
+import type { Problem } from '../shared/result.js';
+import type { RedPacketError } from '../wallet/red-packets.js';
+import type { WalletError } from '../wallet/service.js';
 
 export interface ApiErrorBody {
   error: {
@@ -12,6 +18,8 @@ export interface ApiErrorBody {
     message: string;
     /** For `invalid_request`: the field that failed, as `body.transfers[0].amount`. */
     field?: string;
+    /** Particulars of a refusal: which limit, how much is left, how to raise it … */
+    details?: Record<string, unknown>;
   };
 }
 
@@ -27,9 +35,19 @@ type EdgeErrorCode =
   | 'ledger_overloaded'
   | 'ledger_closed'
   | 'store_unavailable'
+  | 'forbidden'
+  | 'idempotency_key_required'
   | 'internal_error';
 
-export type ApiErrorCode = Exclude<TransferResultCode, 'ok'> | AccountError | SetupError | EdgeErrorCode;
+/** Refusals of the payer side's modules. */
+type DomainErrorCode = IdentityError | BankingError | WalletError | RedPacketError | NetworkError;
+
+export type ApiErrorCode =
+  | Exclude<TransferResultCode, 'ok'>
+  | AccountError
+  | SetupError
+  | EdgeErrorCode
+  | DomainErrorCode;
 
 const BAD_REQUEST = 400;
 const NOT_FOUND = 404;
@@ -99,6 +117,49 @@ export const ERROR_STATUS = {
   ledger_closed: UNAVAILABLE,
   store_unavailable: UNAVAILABLE,
   internal_error: 500,
+  forbidden: 403,
+  idempotency_key_required: BAD_REQUEST,
+  // Identity.
+  unknown_provider: REFUSED,
+  phone_taken: CONFLICT,
+  invalid_credentials: 401,
+  provider_required: BAD_REQUEST,
+  user_not_found: NOT_FOUND,
+  device_not_found: NOT_FOUND,
+  pin_not_set: REFUSED,
+  wrong_pin: REFUSED,
+  pin_locked: REFUSED,
+  invalid_id_number: REFUSED,
+  real_name_already_verified: CONFLICT,
+  // Banks and cards.
+  unknown_bank: REFUSED,
+  invalid_card_number: REFUSED,
+  card_not_found: REFUSED,
+  card_details_mismatch: REFUSED,
+  real_name_required: REFUSED,
+  card_holder_mismatch: REFUSED,
+  card_number_taken: CONFLICT,
+  invalid_bank_account: REFUSED,
+  // The wallet.
+  account_frozen: 403,
+  card_not_linked: NOT_FOUND,
+  credit_card_not_allowed: REFUSED,
+  insufficient_balance: REFUSED,
+  card_declined: REFUSED,
+  tier_limit_exceeded: REFUSED,
+  quota_changed: CONFLICT,
+  fee_changed: CONFLICT,
+  payee_not_found: NOT_FOUND,
+  payee_unavailable: REFUSED,
+  invalid_payee: REFUSED,
+  cross_provider_not_supported: REFUSED,
+  idempotency_conflict: CONFLICT,
+  // Red packets.
+  red_packet_not_found: NOT_FOUND,
+  red_packet_not_for_you: 403,
+  red_packet_empty: REFUSED,
+  red_packet_expired: REFUSED,
+  invalid_red_packet: REFUSED,
 } as const satisfies Record<ApiErrorCode, number>;
 
 /** A sentence for each transfer refusal: "explain every refusal", even in a batch's summary. */
@@ -150,6 +211,13 @@ export function errorBody(code: ApiErrorCode, message: string, field?: string): 
 
 export function sendError(reply: FastifyReply, code: ApiErrorCode, message: string, field?: string): FastifyReply {
   return reply.code(errorStatus(code)).send(errorBody(code, message, field));
+}
+
+/** A module's refusal (a value), with its details, in the error shape. */
+export function sendProblem(reply: FastifyReply, refusal: Problem<ApiErrorCode>): FastifyReply {
+  const body = errorBody(refusal.code, refusal.message);
+  if (refusal.details !== undefined) body.error.details = refusal.details;
+  return reply.code(errorStatus(refusal.code)).send(body);
 }
 
 /** Every error Fastify or a handler raises leaves as the error shape; a 500 never shows the stack. */

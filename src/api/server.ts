@@ -1,6 +1,12 @@
 // The HTTP server: builds the Fastify app (no listening, so tests call `app.inject`), with the
 // error shape everywhere, /health, and the operator ledger API when an admin token is set.
+import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { bankingRoutes } from '../banking/routes.js';
+import { identityRoutes } from '../identity/routes.js';
+import type { Modules } from '../modules.js';
+import { redPacketRoutes } from '../wallet/red-packet-routes.js';
+import { walletRoutes } from '../wallet/routes.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { LogLevel } from '../shared/config.js';
 import { pingStore } from '../shared/store-ping.js';
@@ -9,11 +15,14 @@ import type { Store } from '../store/store.js';
 import { adminLedgerRoutes } from './admin-ledger.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { stringifyWithBigints } from './ledger-json.js';
+import { registerOpenApi } from './openapi.js';
 
 export interface ServerDeps {
   ledger: LedgerService;
   store: Store;
   config: { adminToken: string | null };
+  /** The payer side (identity, cards, wallet, red packets); without it only the ledger API is served. */
+  modules?: Modules;
   /** Fastify's pino logger: JSON lines on stdout (or `stream`); `false` keeps tests quiet. */
   logger: false | { level: LogLevel; stream?: { write(line: string): void } };
 }
@@ -60,11 +69,26 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       writer: deps.ledger.writerStats(),
     };
   });
+  if (deps.modules) registerNativeApi(app, deps.modules);
   if (deps.config.adminToken !== null) {
     // Without a token the routes do not exist at all: they answer 404 like any unknown path.
     app.register(adminLedgerRoutes, { prefix: '/v1/admin', ledger: deps.ledger, adminToken: deps.config.adminToken });
   }
   return app;
+}
+
+function registerNativeApi(app: FastifyInstance, modules: Modules): void {
+  app.register(cookie);
+  registerOpenApi(app);
+  app.register(
+    async (api) => {
+      await api.register(identityRoutes, { modules });
+      await api.register(bankingRoutes, { modules });
+      await api.register(walletRoutes, { modules });
+      await api.register(redPacketRoutes, { modules });
+    },
+    { prefix: '/v1' },
+  );
 }
 
 function refuseRequestsWhileClosing(app: FastifyInstance): void {

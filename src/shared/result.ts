@@ -3,6 +3,8 @@
 export interface Problem<Code extends string = string> {
   code: Code;
   message: string;
+  /** Machine-readable particulars of a refusal (which limit, how much is left …). */
+  details?: Record<string, unknown>;
 }
 
 export type Result<Value, Code extends string = string> =
@@ -14,3 +16,9 @@ export const problem = <Code extends string>(code: Code, message: string): { ok:
   ok: false,
   error: { code, message },
 });
+
+export const problemWith = <Code extends string>(
+  code: Code,
+  message: string,
+  details: Record<string, unknown>,
+): { ok: false; error: Problem<Code> } => ({ ok: false, error: { code, message, details } });

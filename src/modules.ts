@@ -1,0 +1,49 @@
+// The payer side's modules wired together over one store, ledger and clock: network, identity,
+// banking, the wallet and red packets. main.ts, the seed and the tests build them the same way.
+import { createBankingService, type BankingService } from './banking/service.js';
+import { createIdentityService, type IdentityService } from './identity/service.js';
+import type { LedgerService } from './ledger/service.js';
+import { createNetworkService, type NetworkService } from './network/service.js';
+import type { Clock } from './shared/clock.js';
+import type { FieldCipher } from './shared/field-cipher.js';
+import type { Store } from './store/store.js';
+import { createLimits, type Limits } from './wallet/limits.js';
+import { createOperationRunner, type OperationRunner } from './wallet/operations.js';
+import { createRedPacketService, type RedPacketService } from './wallet/red-packets.js';
+import type { RandomSource } from './wallet/red-packet-split.js';
+import { createWalletService, type WalletService } from './wallet/service.js';
+
+export interface Modules {
+  store: Store;
+  ledger: LedgerService;
+  clock: Clock;
+  network: NetworkService;
+  identity: IdentityService;
+  banking: BankingService;
+  limits: Limits;
+  operations: OperationRunner;
+  wallet: WalletService;
+  redPackets: RedPacketService;
+}
+
+export interface ModuleDeps {
+  store: Store;
+  ledger: LedgerService;
+  clock: Clock;
+  cipher: FieldCipher;
+  /** Lucky red packets' random source; tests pass a seeded one. */
+  random?: RandomSource;
+}
+
+export async function createModules(deps: ModuleDeps): Promise<Modules> {
+  const { store, ledger, clock, cipher } = deps;
+  const network = createNetworkService({ store, ledger, clock });
+  await network.ensureLedgers();
+  const identity = createIdentityService({ store, ledger, network, clock, cipher });
+  const banking = createBankingService({ store, ledger, network, identity, clock, cipher });
+  const limits = createLimits({ ledger, network, clock });
+  const operations = createOperationRunner({ store, ledger, clock });
+  const wallet = createWalletService({ ledger, network, identity, banking, limits, operations });
+  const redPackets = createRedPacketService({ store, ledger, network, identity, wallet, limits, clock, random: deps.random });
+  return { store, ledger, clock, network, identity, banking, limits, operations, wallet, redPackets };
+}

@@ -1,0 +1,124 @@
+// The counters that limit a user's money: the real-name tier's allowance of balance payments and
+// transfers, and the free withdrawal quota of an identity. Each is an account in the limits
+// ledger, granted its limit once per period and debited in the same linked chain as the money
+// it limits — so the ledger refuses an overspend atomically, even when two payments race.
+import type { User } from '../identity/service.js';
+import type { LedgerService } from '../ledger/service.js';
+import { AccountFlags, TransferFlags, type Account, type TransferRequest } from '../ledger/types.js';
+import { AccountCodes, AccountKeys, LIMITS_LEDGER_ID, OwnerRefs, TransferCodes } from '../network/chart.js';
+import { limitPeriodKey, type LimitPeriod, type ProviderPolicy } from '../network/policy.js';
+import { providerAccount, type NetworkService } from '../network/service.js';
+import type { Clock } from '../shared/clock.js';
+
+export interface LimitCounter {
+  accountId: bigint;
+  /** `life` or `y2026`. */
+  period: string;
+  periodKind: LimitPeriod;
+  limitFen: bigint;
+  usedFen: bigint;
+  leftFen: bigint;
+  /** Tops the counter up to its limit (the first use in a period, or after a raise); null when not needed. */
+  grant: TransferRequest | null;
+  sourceAccountId: bigint;
+}
+
+export interface Limits {
+  tierAllowance(user: User, policy: ProviderPolicy): Promise<LimitCounter>;
+  withdrawalQuota(user: User, policy: ProviderPolicy): Promise<LimitCounter>;
+}
+
+export function createLimits(deps: { ledger: LedgerService; network: NetworkService; clock: Clock }): Limits {
+  const { ledger, network, clock } = deps;
+
+  const counter = async (spec: {
+    user: User;
+    key: string;
+    code: number;
+    periodKind: LimitPeriod;
+    limitFen: bigint;
+    grantId: (period: string) => string;
+    grantCode: number;
+  }): Promise<LimitCounter> => {
+    const period = limitPeriodKey(spec.periodKind, clock.nowMs());
+    const key = spec.key.replace('{period}', period);
+    const sourceAccountId = await providerAccount(network, spec.user.providerId, 'limitsSource');
+    const account = await openCounter(key, spec.user, spec.code);
+    const granted = account.creditsPosted;
+    const grant: TransferRequest | null =
+      spec.limitFen > granted
+        ? {
+            // The target limit is in the id: two requests racing to grant it make one transfer;
+            // a limit raised later grants the difference under a new id.
+            id: `${spec.grantId(period)}:${spec.limitFen}`,
+            debitAccountId: sourceAccountId,
+            creditAccountId: account.id,
+            amount: spec.limitFen - granted,
+            ledgerId: LIMITS_LEDGER_ID,
+            code: spec.grantCode,
+          }
+        : null;
+    const usedFen = account.debitsPosted + account.debitsPending;
+    const creditFen = granted > spec.limitFen ? granted : spec.limitFen;
+    const leftFen = creditFen > usedFen ? creditFen - usedFen : 0n;
+    return { accountId: account.id, period, periodKind: spec.periodKind, limitFen: spec.limitFen, usedFen, leftFen, grant, sourceAccountId };
+  };
+
+  const openCounter = async (key: string, user: User, code: number): Promise<Account> => {
+    const existing = await ledger.getAccountByKey(key);
+    if (existing) return existing;
+    const created = await ledger.createAccount({
+      key,
+      institutionId: user.providerId,
+      ledgerId: LIMITS_LEDGER_ID,
+      code,
+      ownerRef: OwnerRefs.user(user.id),
+      flags: AccountFlags.debitsMustNotExceedCredits,
+    });
+    if (!created.ok) throw new Error(`cannot open limit counter ${key}: ${created.error.message}`);
+    return created.value;
+  };
+
+  return {
+    tierAllowance(user, policy) {
+      const tier = policy.tiers[user.tier];
+      return counter({
+        user,
+        key: AccountKeys.tierAllowance(user.id, '{period}'),
+        code: AccountCodes.tierAllowance,
+        periodKind: tier.period,
+        limitFen: tier.limitFen,
+        grantId: (period) => `grant:${user.id}:${period}`,
+        grantCode: TransferCodes.allowanceGrant,
+      });
+    },
+    withdrawalQuota(user, policy) {
+      // Per identity: every account of the same person shares one quota (Alipay's rule); before
+      // real-name there is no identity to share, so the user stands for it.
+      const identity = (user.idNumberIndex ?? user.id).slice(0, 32);
+      return counter({
+        user,
+        key: AccountKeys.withdrawalQuota(user.providerId, identity, '{period}'),
+        code: AccountCodes.withdrawalQuota,
+        periodKind: policy.withdrawal.freeQuotaPeriod,
+        limitFen: policy.withdrawal.freeQuotaFen,
+        grantId: (period) => `grant:wq:${user.providerId}:${identity}:${period}`,
+        grantCode: TransferCodes.quotaGrant,
+      });
+    },
+  };
+}
+
+/** Debits a counter by `amountFen`, as a member of a linked chain. */
+export function useCounter(counter: LimitCounter, id: string, amountFen: bigint, code: number, userData: string): TransferRequest {
+  return {
+    id,
+    debitAccountId: counter.accountId,
+    creditAccountId: counter.sourceAccountId,
+    amount: amountFen,
+    ledgerId: LIMITS_LEDGER_ID,
+    code,
+    userData,
+    flags: TransferFlags.none,
+  };
+}

@@ -1,0 +1,168 @@
+// A user's statement: every movement of the wallet's money, newest first, read from the ledger's
+// own history of the wallet account (so the lines and the balance are the ledger's), named by
+// kind and direction, pointing at what caused it, paged and filterable.
+import type { IdentityService, User } from '../identity/service.js';
+import { displayName } from '../identity/service.js';
+import type { LedgerService } from '../ledger/service.js';
+import type { Transfer } from '../ledger/types.js';
+import { TransferCodes } from '../network/chart.js';
+import type { Balance } from './service.js';
+import type { OperationRunner } from './operations.js';
+
+export const STATEMENT_KINDS = [
+  'top_up',
+  'withdrawal',
+  'withdrawal_fee',
+  'transfer_in',
+  'transfer_out',
+  'red_packet_sent',
+  'red_packet_received',
+  'red_packet_refund',
+  'other',
+] as const;
+export type StatementKind = (typeof STATEMENT_KINDS)[number];
+
+export interface StatementLine {
+  seq: bigint;
+  atMs: bigint;
+  kind: StatementKind;
+  direction: 'in' | 'out';
+  amountFen: bigint;
+  /** The other person, for transfers: their masked name. */
+  counterparty: { userId: string; name: string } | null;
+  /** What caused it: an operation (`op_…`) or a red packet (`rp_…`). */
+  cause: { type: 'operation' | 'red_packet'; id: string } | null;
+  note: string | null;
+  transferId: string;
+}
+
+export interface StatementFilter {
+  beforeSeq?: bigint;
+  limit: number;
+  kinds?: readonly StatementKind[];
+  direction?: 'in' | 'out';
+  fromMs?: bigint;
+  toMs?: bigint;
+}
+
+export interface StatementPage {
+  lines: StatementLine[];
+  /** Pass as `before` for the next page; null at the end. */
+  nextBefore: bigint | null;
+  balance: Balance;
+}
+
+export const STATEMENT_PAGE_MAX = 100;
+/** A filter that matches little must not read the whole history in one request. */
+const SCAN_ROWS_MAX = 2_000;
+const SCAN_PAGE = 200;
+
+export async function readStatement(
+  deps: { ledger: LedgerService; identity: IdentityService; operations: OperationRunner; balance: (user: User) => Promise<Balance> },
+  user: User,
+  filter: StatementFilter,
+): Promise<StatementPage> {
+  // The balance first: lines committed after it are newer than any line shown, never missing.
+  const balance = await deps.balance(user);
+  const picked: Transfer[] = [];
+  let cursor = filter.beforeSeq;
+  let scanned = 0;
+  let nextBefore: bigint | null = null;
+  scan: while (scanned < SCAN_ROWS_MAX) {
+    const page = await deps.ledger.history(user.walletAccountId, { beforeSeq: cursor, limit: SCAN_PAGE });
+    for (const transfer of page.transfers) {
+      scanned += 1;
+      nextBefore = transfer.seq;
+      if (filter.fromMs !== undefined && transfer.createdAtMs < filter.fromMs) {
+        nextBefore = null;
+        break scan;
+      }
+      if (matches(transfer, user, filter)) picked.push(transfer);
+      if (picked.length === filter.limit || scanned === SCAN_ROWS_MAX) break scan;
+    }
+    if (page.nextBeforeSeq === null) {
+      nextBefore = null;
+      break;
+    }
+    cursor = page.nextBeforeSeq;
+  }
+  return { lines: await describe(deps, user, picked), nextBefore, balance };
+}
+
+function matches(transfer: Transfer, user: User, filter: StatementFilter): boolean {
+  if (filter.toMs !== undefined && transfer.createdAtMs >= filter.toMs) return false;
+  const direction = directionOf(transfer, user);
+  if (filter.direction !== undefined && direction !== filter.direction) return false;
+  return filter.kinds === undefined || filter.kinds.includes(kindOf(transfer.code, direction));
+}
+
+const directionOf = (transfer: Transfer, user: User): 'in' | 'out' =>
+  transfer.creditAccountId === user.walletAccountId ? 'in' : 'out';
+
+function kindOf(code: number, direction: 'in' | 'out'): StatementKind {
+  switch (code) {
+    case TransferCodes.topUp:
+      return 'top_up';
+    case TransferCodes.withdrawal:
+      return 'withdrawal';
+    case TransferCodes.withdrawalFee:
+      return 'withdrawal_fee';
+    case TransferCodes.walletTransfer:
+      return direction === 'in' ? 'transfer_in' : 'transfer_out';
+    case TransferCodes.redPacketSend:
+      return 'red_packet_sent';
+    case TransferCodes.redPacketClaim:
+      return 'red_packet_received';
+    case TransferCodes.redPacketRefund:
+      return 'red_packet_refund';
+    default:
+      return 'other';
+  }
+}
+
+function causeOf(transfer: Transfer): StatementLine['cause'] {
+  const [type, id] = (transfer.userData ?? '').split(':');
+  if (type === 'op' && id) return { type: 'operation', id };
+  if (type === 'rp' && id) return { type: 'red_packet', id };
+  return null;
+}
+
+async function describe(
+  deps: { identity: IdentityService; operations: OperationRunner },
+  user: User,
+  transfers: Transfer[],
+): Promise<StatementLine[]> {
+  const operationIds = transfers.flatMap((transfer) => {
+    const cause = causeOf(transfer);
+    return cause?.type === 'operation' ? [cause.id] : [];
+  });
+  const operations = await deps.operations.byIds([...new Set(operationIds)]);
+  const people = new Map<bigint, { userId: string; name: string } | null>();
+  const lines: StatementLine[] = [];
+  for (const transfer of transfers) {
+    const direction = directionOf(transfer, user);
+    const cause = causeOf(transfer);
+    const operation = cause?.type === 'operation' ? operations.get(cause.id) : undefined;
+    let counterparty: StatementLine['counterparty'] = null;
+    if (transfer.code === TransferCodes.walletTransfer) {
+      const other = direction === 'in' ? transfer.debitAccountId : transfer.creditAccountId;
+      if (!people.has(other)) {
+        const person = await deps.identity.findByWalletAccount(other);
+        people.set(other, person ? { userId: person.id, name: displayName(person) } : null);
+      }
+      counterparty = people.get(other) ?? null;
+    }
+    lines.push({
+      seq: transfer.seq,
+      atMs: transfer.createdAtMs,
+      kind: kindOf(transfer.code, direction),
+      direction,
+      amountFen: transfer.amount,
+      counterparty,
+      cause,
+      note: operation?.note ?? null,
+      transferId: transfer.id,
+    });
+  }
+  return lines;
+}
