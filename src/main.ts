@@ -6,6 +6,9 @@ import { buildServer } from './api/server.js';
 import { createLedgerService, EXPIRY_SWEEP_MAX, type LedgerService } from './ledger/service.js';
 import { systemClock, type Clock } from './shared/clock.js';
 import { DEFAULT_BATCH_MAX, DEFAULT_EXPIRY_SWEEP_INTERVAL_MS, type LogLevel } from './shared/config.js';
+import { createModules, type Modules } from './modules.js';
+import { createFieldCipher } from './shared/field-cipher.js';
+import { resolveFieldKey } from './shared/field-key.js';
 import { migrate } from './store/migrations.js';
 import { openStore, type Store } from './store/store.js';
 
@@ -20,12 +23,15 @@ export interface SaomaOptions {
   logLevel?: LogLevel | false;
   clock?: Clock;
   expirySweepIntervalMs?: number;
+  /** The key sealing ID and card numbers (see shared/field-key.ts for the default). */
+  fieldKey?: Buffer | null;
 }
 
 export interface RunningSaoma {
   app: FastifyInstance;
   ledger: LedgerService;
   store: Store;
+  modules: Modules;
   /** `http://host:port`, with the port actually bound. */
   url: string;
   /** Stops taking requests, finishes queued transfers, closes the database; safe to call twice. */
@@ -38,10 +44,13 @@ export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
   try {
     const migrated = await migrate(store, BigInt(clock.nowMs()));
     const ledger = createLedgerService({ store, clock, writer: { batchMax: options.batchMax ?? DEFAULT_BATCH_MAX } });
+    const cipher = createFieldCipher(resolveFieldKey(options.databaseUrl, options.fieldKey));
+    const modules = await createModules({ store, ledger, clock, cipher });
     const logLevel = options.logLevel ?? 'info';
     const app = buildServer({
       ledger,
       store,
+      modules,
       config: { adminToken: options.adminToken ?? null },
       logger: logLevel === false ? false : { level: logLevel },
     });
@@ -57,9 +66,13 @@ export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
       await ledger.close().catch(() => undefined);
       throw error;
     }
-    const sweep = startExpirySweep(ledger, app.log, options.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS);
-    const close = onlyOnce(() => shutDown({ app, sweep, ledger, store }));
-    return { app, ledger, store, url: serverUrl(app), close };
+    const intervalMs = options.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS;
+    const sweeps = [
+      startExpirySweep(ledger, app.log, intervalMs),
+      startSweep('red packet sweep', () => modules.redPackets.sweep(), app.log, intervalMs),
+    ];
+    const close = onlyOnce(() => shutDown({ app, sweeps, ledger, store }));
+    return { app, ledger, store, modules, url: serverUrl(app), close };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;
@@ -74,7 +87,7 @@ function serverUrl(app: FastifyInstance): string {
 
 interface Parts {
   app: FastifyInstance;
-  sweep: ExpirySweep;
+  sweeps: ExpirySweep[];
   ledger: LedgerService;
   store: Store;
 }
@@ -84,12 +97,12 @@ interface Parts {
  * sweep (waiting for a sweep already running, which also queues), then the writer's queue, and
  * only then the database that the writer needs.
  */
-async function shutDown({ app, sweep, ledger, store }: Parts): Promise<void> {
+async function shutDown({ app, sweeps, ledger, store }: Parts): Promise<void> {
   const log = app.log;
   log.info('shutdown: closing the HTTP server (no new connections; in-flight requests finish)');
   await app.close();
-  log.info('shutdown: stopping the expiry sweep');
-  await sweep.stop();
+  log.info('shutdown: stopping the sweeps');
+  await Promise.all(sweeps.map((sweep) => sweep.stop()));
   log.info({ queued: ledger.writerStats().queued }, 'shutdown: draining the ledger writer queue');
   await ledger.close();
   log.info('shutdown: closing the store');
@@ -120,12 +133,22 @@ export interface ExpirySweep {
  * that a slow sweep never overlaps the next; unref'd, so it never keeps the process alive.
  */
 export function startExpirySweep(ledger: LedgerService, log: SweepLog, intervalMs: number): ExpirySweep {
+  return startSweep('expiry sweep', () => sweepOnce(ledger, log), log, intervalMs);
+}
+
+/** Runs `run` every `intervalMs` (see startExpirySweep); an error is logged and the next run tries again. */
+export function startSweep(name: string, run: () => Promise<number>, log: SweepLog, intervalMs: number): ExpirySweep {
   let timer: NodeJS.Timeout | null = null;
   let inProgress: Promise<number> | null = null;
   let stopped = false;
 
   const runOnce = (): Promise<number> => {
-    inProgress ??= sweepOnce(ledger, log).finally(() => (inProgress = null));
+    inProgress ??= run()
+      .catch((error: unknown) => {
+        log.error({ err: error }, `${name} failed`);
+        return 0;
+      })
+      .finally(() => (inProgress = null));
     return inProgress;
   };
   const schedule = (delayMs: number) => {

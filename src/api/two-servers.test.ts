@@ -10,6 +10,7 @@ import { testStores } from '../testing/stores.js';
 
 const CLI = fileURLToPath(new URL('../cli/main.js', import.meta.url));
 const ADMIN_TOKEN = 'two-servers-admin-token-0123456789';
+const FIELD_KEY = '0123456789abcdef'.repeat(4);
 const READY_TIMEOUT_MS = 20_000;
 
 interface Server {
@@ -21,7 +22,8 @@ interface Server {
 async function startServer(databaseUrl: string): Promise<Server> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('SAOMA_')));
   const child = spawn(process.execPath, [CLI, 'serve', '--db', databaseUrl, '--port', '0'], {
-    env: { ...env, SAOMA_ADMIN_TOKEN: ADMIN_TOKEN, SAOMA_LOG_LEVEL: 'warn' },
+    // Both processes seal ID and card numbers with one key, as every process sharing a database must.
+    env: { ...env, SAOMA_ADMIN_TOKEN: ADMIN_TOKEN, SAOMA_LOG_LEVEL: 'warn', SAOMA_FIELD_KEY: FIELD_KEY },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));

@@ -17,6 +17,7 @@ test('defaults, with nothing set', () => {
       batchMax: 8190,
       logLevel: 'info',
       expirySweepIntervalMs: 1000,
+      fieldKey: null,
     },
   });
 });
@@ -41,6 +42,7 @@ test('the environment sets every value, and flags win over it', () => {
     batchMax: 100,
     logLevel: 'warn',
     expirySweepIntervalMs: 250,
+    fieldKey: null,
   });
   const flagged = loadConfig(env, { databaseUrl: 'postgres://u@h/db', port: '0', host: '::1' });
   assert.ok(flagged.ok);
@@ -82,4 +84,14 @@ test('the database URL alone ignores the rest of a broken environment', () => {
     ok: true,
     value: 'sqlite:/tmp/flag.db',
   });
+});
+
+test('SAOMA_FIELD_KEY: 64 hex characters are the key; anything else is refused, naming the variable', () => {
+  const hex = 'ab'.repeat(32);
+  const loaded = loadConfig({ SAOMA_FIELD_KEY: hex });
+  assert.ok(loaded.ok);
+  assert.equal(loaded.value.fieldKey?.toString('hex'), hex);
+  const short = loadConfig({ SAOMA_FIELD_KEY: 'abcd' });
+  assert.equal(short.ok, false);
+  assert.match(short.ok ? '' : short.error.message, /^SAOMA_FIELD_KEY: /);
 });

@@ -1,6 +1,7 @@
 // The process's configuration: command-line flags over SAOMA_* environment variables over
 // defaults, checked once at start so that a typo stops the process with a clear sentence.
 import { parseDatabaseUrl, DEFAULT_DATABASE_URL } from '../store/store.js';
+import { parseMasterKey } from './field-cipher.js';
 import { ok, problem, type Result } from './result.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -16,6 +17,11 @@ export interface SaomaConfig {
   batchMax: number;
   logLevel: LogLevel;
   expirySweepIntervalMs: number;
+  /**
+   * The AES-256-GCM key sealing ID and card numbers (SAOMA_FIELD_KEY: 64 hex characters or
+   * base64 of 32 bytes). Null: a SQLite file keeps a generated key in a file beside it.
+   */
+  fieldKey: Buffer | null;
 }
 
 /** What the command line may set; anything left undefined falls back to the environment. */
@@ -72,6 +78,8 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Res
   if (!logLevel.ok) return logLevel;
   const adminToken = parseAdminToken(env.SAOMA_ADMIN_TOKEN);
   if (!adminToken.ok) return adminToken;
+  const fieldKey = env.SAOMA_FIELD_KEY ? parseMasterKey(env.SAOMA_FIELD_KEY) : ok(null);
+  if (!fieldKey.ok) return invalid(`SAOMA_FIELD_KEY: ${fieldKey.error.message}`);
   return ok({
     databaseUrl: databaseUrl.value,
     host,
@@ -80,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Res
     batchMax: batchMax.value,
     logLevel: logLevel.value,
     expirySweepIntervalMs: expirySweepIntervalMs.value,
+    fieldKey: fieldKey.value,
   });
 }
 
