@@ -22,18 +22,26 @@ export async function bankingRoutes(app: FastifyInstance, options: { modules: Mo
   const { identity, banking, network } = options.modules;
   const requireUser = requireUserWith(identity);
 
-  app.get('/banks', { schema: { tags, summary: 'The banks of the network and their card number prefixes' } }, async () => ({
-    banks: (await network.listBanks()).map((bank) => ({
-      id: bank.id,
-      name: bank.name,
-      name_zh: bank.nameZh,
-      bin_prefixes: bank.binPrefixes,
-    })),
-  }));
+  app.get(
+    '/banks',
+    { schema: { tags, summary: 'The banks of the network and their card number prefixes' } },
+    async () => ({
+      banks: (await network.listBanks()).map((bank) => ({
+        id: bank.id,
+        name: bank.name,
+        name_zh: bank.nameZh,
+        bin_prefixes: bank.binPrefixes,
+      })),
+    }),
+  );
 
-  app.get('/me/cards', { schema: { tags, summary: 'Linked cards, masked' }, preHandler: requireUser }, async (request) => ({
-    cards: (await banking.listCards(userOf(request))).map(cardJson),
-  }));
+  app.get(
+    '/me/cards',
+    { schema: { tags, summary: 'Linked cards, masked' }, preHandler: requireUser },
+    async (request) => ({
+      cards: (await banking.listCards(userOf(request))).map(cardJson),
+    }),
+  );
 
   app.post<{ Body: { number: string; name: string; phone: string } }>(
     '/me/cards',
@@ -58,7 +66,13 @@ export async function bankingRoutes(app: FastifyInstance, options: { modules: Mo
       const linked = await banking.linkCard(userOf(request), request.body);
       if (!linked.ok) return sendProblem(reply, linked.error);
       const user = (await identity.getUser(userOf(request).id))!;
-      return reply.code(201).send({ card: cardJson(linked.value.card), tier: user.tier, raised_to_class_3: linked.value.raisedToClassThree });
+      return reply
+        .code(201)
+        .send({
+          card: cardJson(linked.value.card),
+          tier: user.tier,
+          raised_to_class_3: linked.value.raisedToClassThree,
+        });
     },
   );
 

@@ -130,10 +130,15 @@ export function createBankingService(deps: BankingDeps): BankingService {
     async openAccount(input) {
       const bank = await network.getBank(input.bankId);
       if (!bank) return problem('unknown_bank', `there is no bank "${input.bankId}"`);
-      const number = input.number ?? newCardNumber(bank.binPrefixes[0]!);
+      // A bank's first BIN is for current accounts, its second (when it has one) for credit cards.
+      const bin = bank.binPrefixes[input.kind === 'credit' ? bank.binPrefixes.length - 1 : 0]!;
+      const number = input.number ?? newCardNumber(bin);
       if (!luhnValid(number)) return problem('invalid_card_number', 'the card number fails its check digit (Luhn)');
       if (!bank.binPrefixes.some((prefix) => number.startsWith(prefix))) {
-        return problem('invalid_bank_account', `card numbers of ${bank.name} start with ${bank.binPrefixes.join(' or ')}`);
+        return problem(
+          'invalid_bank_account',
+          `card numbers of ${bank.name} start with ${bank.binPrefixes.join(' or ')}`,
+        );
       }
       if (input.amountFen < 0n) return problem('invalid_bank_account', 'the opening amount must not be negative');
       const id = `ba_${newToken(12)}`;
@@ -156,7 +161,8 @@ export function createBankingService(deps: BankingDeps): BankingService {
           number_index: cipher.blindIndex(number),
           last4: number.slice(-4),
           holder_name: input.holderName,
-          holder_id_index: input.holderIdNumber === undefined ? null : cipher.blindIndex(input.holderIdNumber.toUpperCase()),
+          holder_id_index:
+            input.holderIdNumber === undefined ? null : cipher.blindIndex(input.holderIdNumber.toUpperCase()),
           phone: input.phone,
           ledger_account_id: account.value.id,
           created_at_ms: now(),
@@ -201,7 +207,10 @@ export function createBankingService(deps: BankingDeps): BankingService {
         .executeTakeFirst();
       if (!row) return problem('card_not_found', `${bank.name} has no card with this number`);
       if (row.holder_name !== input.name.trim() || row.phone !== input.phone) {
-        return problem('card_details_mismatch', `the name or the phone number does not match ${bank.name}'s record for this card`);
+        return problem(
+          'card_details_mismatch',
+          `the name or the phone number does not match ${bank.name}'s record for this card`,
+        );
       }
       if (row.holder_name !== user.realName) {
         return problem('card_holder_mismatch', 'you can only link cards in your own verified name');
