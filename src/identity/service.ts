@@ -311,7 +311,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         .updateTable('users')
         .set({
           pin_failures: sql`CASE WHEN pin_locked_until_ms IS NOT NULL THEN 1 ELSE pin_failures + 1 END`,
-          pin_locked_until_ms: sql`CASE WHEN pin_locked_until_ms IS NULL AND pin_failures + 1 >= ${failuresMax} THEN ${lockUntilMs} ELSE NULL END`,
+          pin_locked_until_ms: sql`CASE WHEN pin_locked_until_ms IS NULL AND pin_failures + 1 >= CAST(${failuresMax} AS integer) THEN CAST(${lockUntilMs} AS bigint) ELSE NULL END`,
         })
         .where('id', '=', userId)
         .returning(['pin_failures', 'pin_locked_until_ms'])

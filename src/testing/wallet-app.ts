@@ -48,7 +48,7 @@ export interface WalletHarness {
   verify(person: Person, name?: string): Promise<void>;
   /** Opens a debit account at the bank in the person's name and links it (class III). */
   linkDebitCard(person: Person, depositFen?: bigint, bankId?: string): Promise<string>;
-  topUp(person: Person, amountFen: bigint): Promise<Reply>;
+  topUp(person: Person, amountFen: bigint): Promise<Reply<any>>;
   /** A person at class III with `balanceFen` in the wallet. */
   funded(balanceFen: bigint, provider?: string): Promise<Person>;
   balanceOf(person: Person): Promise<bigint>;
@@ -59,7 +59,10 @@ export interface WalletHarness {
 let phoneCounter = 0;
 let idCounter = 0;
 
-export async function createWalletHarness(database: TestDatabase, options: { seed?: string } = {}): Promise<WalletHarness> {
+export async function createWalletHarness(
+  database: TestDatabase,
+  options: { seed?: string } = {},
+): Promise<WalletHarness> {
   const clock = createManualClock(Date.UTC(2026, 5, 1));
   const ledger = createLedgerService({ store: database.store, clock });
   const modules = await createModules({
@@ -70,7 +73,13 @@ export async function createWalletHarness(database: TestDatabase, options: { see
     random: createSeededRandom(options.seed ?? 'wallet-tests'),
   });
   await seedNetwork(modules);
-  const app = buildServer({ ledger, store: database.store, config: { adminToken: null }, logger: process.env.SAOMA_TEST_LOG ? { level: 'error' } : false, modules });
+  const app = buildServer({
+    ledger,
+    store: database.store,
+    config: { adminToken: null },
+    logger: process.env.SAOMA_TEST_LOG ? { level: 'error' } : false,
+    modules,
+  });
   await app.ready();
 
   const call: WalletHarness['call'] = async (method, url, callOptions = {}) => {
@@ -129,7 +138,7 @@ export async function createWalletHarness(database: TestDatabase, options: { see
         phone: person.phone,
         amountFen: depositFen,
       });
-      assert.ok(opened.ok, opened.ok ? "" : opened.error.message);
+      assert.ok(opened.ok, opened.ok ? '' : opened.error.message);
       const linked = await call('POST', '/v1/me/cards', {
         token: person.token,
         body: { number: opened.value.number, name: person.name, phone: person.phone },
@@ -164,7 +173,11 @@ export async function createWalletHarness(database: TestDatabase, options: { see
     async close() {
       try {
         const report = await ledger.audit();
-        assert.equal(report.ok, true, JSON.stringify(report.problems ?? report, (_k, v) => (typeof v === 'bigint' ? String(v) : v)));
+        assert.equal(
+          report.ok,
+          true,
+          JSON.stringify(report.problems ?? report, (_k, v) => (typeof v === 'bigint' ? String(v) : v)),
+        );
         const network = await auditNetwork(modules);
         assert.deepEqual(network.problems, []);
       } finally {
