@@ -4,6 +4,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { HISTORY_PAGE_MAX, type LedgerService } from '../ledger/service.js';
+import type { NetworkAuditReport } from '../network/audit.js';
 import { INSTITUTION_KINDS, type InstitutionKind } from '../ledger/types.js';
 import { CALL_TRANSFERS_MAX } from '../ledger/validate.js';
 import { sendError, TRANSFER_REFUSAL_MESSAGES } from './errors.js';
@@ -109,13 +110,29 @@ interface HistoryQuery {
 export interface AdminLedgerOptions {
   ledger: LedgerService;
   adminToken: string;
+  /** The network's audit (providers' reserves), added to the ledger's when the payer side is served. */
+  networkAudit?: () => Promise<NetworkAuditReport>;
 }
 
 /** Register with `{ prefix: '/v1/admin' }`. */
 export async function adminLedgerRoutes(
   app: FastifyInstance,
-  { ledger, adminToken }: AdminLedgerOptions,
+  { ledger, adminToken, networkAudit }: AdminLedgerOptions,
 ): Promise<void> {
+  requireAdminToken(app, adminToken);
+  registerSetupRoutes(app, ledger);
+  registerAccountRoutes(app, ledger);
+  registerTransferRoutes(app, ledger);
+  app.get('/audit', async () => {
+    const books = auditJson(await ledger.audit());
+    if (!networkAudit) return books;
+    const network = await networkAudit();
+    return { ...books, ok: books.ok && network.ok, network: networkAuditJson(network) };
+  });
+}
+
+/** Every route of `app` (an encapsulated plugin) answers 401 without the operator token. */
+export function requireAdminToken(app: FastifyInstance, adminToken: string): void {
   const authorized = bearerTokenCheck(adminToken);
   app.addHook('onRequest', async (request, reply) => {
     if (authorized(request.headers.authorization)) return;
@@ -126,10 +143,6 @@ export async function adminLedgerRoutes(
       'this route needs the operator token: Authorization: Bearer <SAOMA_ADMIN_TOKEN>',
     );
   });
-  registerSetupRoutes(app, ledger);
-  registerAccountRoutes(app, ledger);
-  registerTransferRoutes(app, ledger);
-  app.get('/audit', async () => auditJson(await ledger.audit()));
 }
 
 /** Hashing both sides first gives equal lengths, so the comparison's time says nothing about the token. */
@@ -289,3 +302,15 @@ function registerTransferRoutes(app: FastifyInstance, ledger: LedgerService): vo
     },
   );
 }
+
+export const networkAuditJson = (report: NetworkAuditReport) => ({
+  ok: report.ok,
+  providers: report.providers.map((funds) => ({
+    provider: funds.providerId,
+    reserve: funds.reserveFen.toString(),
+    client_funds: funds.clientFundsFen.toString(),
+    fee_income: funds.feeIncomeFen.toString(),
+    bank_settlement: funds.bankSettlementFen.toString(),
+  })),
+  problems: report.problems,
+});

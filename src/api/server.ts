@@ -12,7 +12,9 @@ import type { LogLevel } from '../shared/config.js';
 import { pingStore } from '../shared/store-ping.js';
 import { schemaVersion } from '../store/migrations.js';
 import type { Store } from '../store/store.js';
+import { auditNetwork } from '../network/audit.js';
 import { adminLedgerRoutes } from './admin-ledger.js';
+import { adminNetworkRoutes } from './admin-network.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { stringifyWithBigints } from './ledger-json.js';
 import { registerOpenApi } from './openapi.js';
@@ -72,7 +74,16 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   if (deps.modules) registerNativeApi(app, deps.modules);
   if (deps.config.adminToken !== null) {
     // Without a token the routes do not exist at all: they answer 404 like any unknown path.
-    app.register(adminLedgerRoutes, { prefix: '/v1/admin', ledger: deps.ledger, adminToken: deps.config.adminToken });
+    const modules = deps.modules;
+    app.register(adminLedgerRoutes, {
+      prefix: '/v1/admin',
+      ledger: deps.ledger,
+      adminToken: deps.config.adminToken,
+      networkAudit: modules ? () => auditNetwork(modules) : undefined,
+    });
+    if (modules) {
+      app.register(adminNetworkRoutes, { prefix: '/v1/admin', modules, adminToken: deps.config.adminToken });
+    }
   }
   return app;
 }

@@ -61,7 +61,7 @@ let idCounter = 0;
 
 export async function createWalletHarness(
   database: TestDatabase,
-  options: { seed?: string } = {},
+  options: { seed?: string; adminToken?: string } = {},
 ): Promise<WalletHarness> {
   const clock = createManualClock(Date.UTC(2026, 5, 1));
   const ledger = createLedgerService({ store: database.store, clock });
@@ -76,7 +76,7 @@ export async function createWalletHarness(
   const app = buildServer({
     ledger,
     store: database.store,
-    config: { adminToken: null },
+    config: { adminToken: options.adminToken ?? null },
     logger: process.env.SAOMA_TEST_LOG ? { level: 'error' } : false,
     modules,
   });
