@@ -44,6 +44,15 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
   const limits = createLimits({ ledger, network, clock });
   const operations = createOperationRunner({ store, ledger, clock });
   const wallet = createWalletService({ ledger, network, identity, banking, limits, operations });
-  const redPackets = createRedPacketService({ store, ledger, network, identity, wallet, limits, clock, random: deps.random });
+  const redPackets = createRedPacketService({
+    store,
+    ledger,
+    network,
+    identity,
+    wallet,
+    limits,
+    clock,
+    random: deps.random,
+  });
   return { store, ledger, clock, network, identity, banking, limits, operations, wallet, redPackets };
 }

@@ -30,7 +30,11 @@ export function requireUserWith(identity: IdentityService) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = sessionToken(request);
     if (token === null) {
-      return sendError(reply, 'unauthorized', 'log in first: send the session cookie or an Authorization: Bearer token');
+      return sendError(
+        reply,
+        'unauthorized',
+        'log in first: send the session cookie or an Authorization: Bearer token',
+      );
     }
     const auth = await identity.authenticate(token);
     if (!auth) return sendError(reply, 'unauthorized', 'the session has expired or was signed out; log in again');

@@ -43,11 +43,7 @@ type EdgeErrorCode =
 type DomainErrorCode = IdentityError | BankingError | WalletError | RedPacketError | NetworkError;
 
 export type ApiErrorCode =
-  | Exclude<TransferResultCode, 'ok'>
-  | AccountError
-  | SetupError
-  | EdgeErrorCode
-  | DomainErrorCode;
+  Exclude<TransferResultCode, 'ok'> | AccountError | SetupError | EdgeErrorCode | DomainErrorCode;
 
 const BAD_REQUEST = 400;
 const NOT_FOUND = 404;

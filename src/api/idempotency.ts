@@ -19,7 +19,12 @@ export function idempotencyKey(request: FastifyRequest, reply: FastifyReply): st
     return null;
   }
   if (!IDEMPOTENCY_KEY_PATTERN.test(key)) {
-    sendError(reply, 'invalid_request', 'the Idempotency-Key must be 1–128 printable ASCII characters', 'headers.idempotency-key');
+    sendError(
+      reply,
+      'invalid_request',
+      'the Idempotency-Key must be 1–128 printable ASCII characters',
+      'headers.idempotency-key',
+    );
     return null;
   }
   return key;
@@ -28,5 +33,12 @@ export function idempotencyKey(request: FastifyRequest, reply: FastifyReply): st
 /** For the OpenAPI document: the header every money-moving route declares. */
 export const idempotencyHeaderSchema = {
   type: 'object',
-  properties: { 'idempotency-key': { type: 'string', minLength: 1, maxLength: 128, description: 'Unique per operation; reuse it to retry' } },
+  properties: {
+    'idempotency-key': {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      description: 'Unique per operation; reuse it to retry',
+    },
+  },
 } as const;

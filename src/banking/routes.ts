@@ -66,13 +66,11 @@ export async function bankingRoutes(app: FastifyInstance, options: { modules: Mo
       const linked = await banking.linkCard(userOf(request), request.body);
       if (!linked.ok) return sendProblem(reply, linked.error);
       const user = (await identity.getUser(userOf(request).id))!;
-      return reply
-        .code(201)
-        .send({
-          card: cardJson(linked.value.card),
-          tier: user.tier,
-          raised_to_class_3: linked.value.raisedToClassThree,
-        });
+      return reply.code(201).send({
+        card: cardJson(linked.value.card),
+        tier: user.tier,
+        raised_to_class_3: linked.value.raisedToClassThree,
+      });
     },
   );
 

@@ -104,11 +104,15 @@ export async function identityRoutes(app: FastifyInstance, options: { modules: M
     },
   );
 
-  app.delete('/sessions/current', { schema: { tags, summary: 'Log out' }, preHandler: requireUser }, async (request, reply) => {
-    await identity.logOut(sessionToken(request)!);
-    reply.clearCookie(SESSION_COOKIE, { path: '/' });
-    return reply.code(204).send();
-  });
+  app.delete(
+    '/sessions/current',
+    { schema: { tags, summary: 'Log out' }, preHandler: requireUser },
+    async (request, reply) => {
+      await identity.logOut(sessionToken(request)!);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.code(204).send();
+    },
+  );
 
   app.get('/me', { schema: { tags, summary: 'The logged-in user' }, preHandler: requireUser }, async (request) =>
     userJson(userOf(request)),
@@ -116,7 +120,10 @@ export async function identityRoutes(app: FastifyInstance, options: { modules: M
 
   app.get(
     '/me/limits',
-    { schema: { tags, summary: "The tier's allowance and the free withdrawal quota: used and left" }, preHandler: requireUser },
+    {
+      schema: { tags, summary: "The tier's allowance and the free withdrawal quota: used and left" },
+      preHandler: requireUser,
+    },
     async (request) => {
       const user = userOf(request);
       const { allowance, withdrawalQuota, policy } = await wallet.limits(user);
@@ -151,7 +158,12 @@ export async function identityRoutes(app: FastifyInstance, options: { modules: M
       schema: {
         tags,
         summary: 'Set or change the six-digit payment PIN (the password confirms it)',
-        body: { type: 'object', additionalProperties: false, required: ['password', 'pin'], properties: { password, pin } },
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['password', 'pin'],
+          properties: { password, pin },
+        },
       },
       preHandler: requireUser,
     },
@@ -190,23 +202,27 @@ export async function identityRoutes(app: FastifyInstance, options: { modules: M
     },
   );
 
-  app.get('/me/devices', { schema: { tags, summary: 'Devices with a live session' }, preHandler: requireUser }, async (request) => {
-    const auth = request.auth!;
-    const devices = await identity.listDevices(auth.user.id, auth.session.deviceId);
-    return {
-      devices: devices.map((device) => ({
-        id: device.id,
-        name: device.name,
-        current: device.current,
-        created_at: new Date(Number(device.createdAtMs)).toISOString(),
-        last_seen_at: new Date(Number(device.lastSeenAtMs)).toISOString(),
-      })),
-    };
-  });
+  app.get(
+    '/me/devices',
+    { schema: { tags, summary: 'Devices with a live session' }, preHandler: requireUser },
+    async (request) => {
+      const auth = request.auth!;
+      const devices = await identity.listDevices(auth.user.id, auth.session.deviceId);
+      return {
+        devices: devices.map((device) => ({
+          id: device.id,
+          name: device.name,
+          current: device.current,
+          created_at: new Date(Number(device.createdAtMs)).toISOString(),
+          last_seen_at: new Date(Number(device.lastSeenAtMs)).toISOString(),
+        })),
+      };
+    },
+  );
 
   app.delete<{ Params: { id: string } }>(
     '/me/devices/:id',
-    { schema: { tags, summary: "Sign a device out (all of its sessions)" }, preHandler: requireUser },
+    { schema: { tags, summary: 'Sign a device out (all of its sessions)' }, preHandler: requireUser },
     async (request, reply) => {
       const removed = await identity.removeDevice(userOf(request).id, request.params.id);
       if (!removed.ok) return sendProblem(reply, removed.error);

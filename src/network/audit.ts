@@ -32,9 +32,7 @@ export async function auditNetwork(deps: { store: Store; network: NetworkService
         eb.fn.sum<bigint>('debits_posted').as('debits'),
         eb.fn.sum<bigint>('credits_posted').as('credits'),
       ])
-      .where((eb) =>
-        eb.or([eb('institution_id', '=', provider.id), eb('key', 'like', `%:settlement:${provider.id}`)]),
-      )
+      .where((eb) => eb.or([eb('institution_id', '=', provider.id), eb('key', 'like', `%:settlement:${provider.id}`)]))
       .groupBy(['institution_id', 'code', 'key'])
       .execute();
     const funds: ProviderFunds = {
@@ -60,7 +58,9 @@ export async function auditNetwork(deps: { store: Store; network: NetworkService
       );
     }
     if (funds.bankSettlementFen !== funds.reserveFen) {
-      problems.push(`${provider.id}: banks owe ${funds.bankSettlementFen} fen in settlement accounts but the reserve is ${funds.reserveFen}`);
+      problems.push(
+        `${provider.id}: banks owe ${funds.bankSettlementFen} fen in settlement accounts but the reserve is ${funds.reserveFen}`,
+      );
     }
   }
   return { ok: problems.length === 0, providers, problems };

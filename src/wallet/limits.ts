@@ -61,7 +61,16 @@ export function createLimits(deps: { ledger: LedgerService; network: NetworkServ
     const usedFen = account.debitsPosted + account.debitsPending;
     const creditFen = granted > spec.limitFen ? granted : spec.limitFen;
     const leftFen = creditFen > usedFen ? creditFen - usedFen : 0n;
-    return { accountId: account.id, period, periodKind: spec.periodKind, limitFen: spec.limitFen, usedFen, leftFen, grant, sourceAccountId };
+    return {
+      accountId: account.id,
+      period,
+      periodKind: spec.periodKind,
+      limitFen: spec.limitFen,
+      usedFen,
+      leftFen,
+      grant,
+      sourceAccountId,
+    };
   };
 
   const openCounter = async (key: string, user: User, code: number): Promise<Account> => {
@@ -110,7 +119,13 @@ export function createLimits(deps: { ledger: LedgerService; network: NetworkServ
 }
 
 /** Debits a counter by `amountFen`, as a member of a linked chain. */
-export function useCounter(counter: LimitCounter, id: string, amountFen: bigint, code: number, userData: string): TransferRequest {
+export function useCounter(
+  counter: LimitCounter,
+  id: string,
+  amountFen: bigint,
+  code: number,
+  userData: string,
+): TransferRequest {
   return {
     id,
     debitAccountId: counter.accountId,

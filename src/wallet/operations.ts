@@ -149,11 +149,18 @@ export function createOperationRunner(deps: { store: Store; ledger: LedgerServic
         if (result.code !== 'ok') throw new Error(`limit grant ${before[index]!.id} refused: ${result.code}`);
       }
       const chainResults = results.slice(before.length);
-      const failedAt = chainResults.findIndex((result) => result.code !== 'ok' && result.code !== 'linked_event_failed');
+      const failedAt = chainResults.findIndex(
+        (result) => result.code !== 'ok' && result.code !== 'linked_event_failed',
+      );
       if (failedAt < 0) return ok(await finish(operation, null));
       const code = chainResults[failedAt]!.code;
       const explained = steps[failedAt]!.explain?.(code) ?? null;
-      return ok(await finish(operation, explained ?? { code, message: `the ledger refused the ${draft.kind.replace('_', '-')}: ${code}` }));
+      return ok(
+        await finish(
+          operation,
+          explained ?? { code, message: `the ledger refused the ${draft.kind.replace('_', '-')}: ${code}` },
+        ),
+      );
     },
 
     async get(userId, operationId) {
@@ -168,7 +175,11 @@ export function createOperationRunner(deps: { store: Store; ledger: LedgerServic
 
     async byIds(ids) {
       if (ids.length === 0) return new Map();
-      const rows = await db.selectFrom('wallet_operations').selectAll().where('id', 'in', [...ids]).execute();
+      const rows = await db
+        .selectFrom('wallet_operations')
+        .selectAll()
+        .where('id', 'in', [...ids])
+        .execute();
       return new Map(rows.map((row) => [row.id, toOperation(row)]));
     },
   };

@@ -10,7 +10,13 @@ import type { Modules } from '../modules.js';
 import { parseAmountFen } from '../shared/money.js';
 import type { WalletOperation } from './operations.js';
 import type { Balance } from './service.js';
-import { readStatement, STATEMENT_KINDS, STATEMENT_PAGE_MAX, type StatementKind, type StatementLine } from './statement.js';
+import {
+  readStatement,
+  STATEMENT_KINDS,
+  STATEMENT_PAGE_MAX,
+  type StatementKind,
+  type StatementLine,
+} from './statement.js';
 
 const tags = ['wallet'];
 export const amountSchema = {
@@ -85,8 +91,10 @@ export async function walletRoutes(app: FastifyInstance, options: { modules: Mod
   const answer = (reply: FastifyReply, done: Awaited<ReturnType<typeof wallet.topUp>>, status = 201) =>
     done.ok ? reply.code(status).send(operationJson(done.value)) : sendProblem(reply, done.error);
 
-  app.get('/wallet', { schema: { tags, summary: 'The balance, as the ledger holds it' }, preHandler: requireUser }, async (request) =>
-    balanceJson(await wallet.balance(userOf(request))),
+  app.get(
+    '/wallet',
+    { schema: { tags, summary: 'The balance, as the ledger holds it' }, preHandler: requireUser },
+    async (request) => balanceJson(await wallet.balance(userOf(request))),
   );
 
   app.post<{ Body: { card_id: string; amount: string; pin: string } }>(
@@ -112,7 +120,11 @@ export async function walletRoutes(app: FastifyInstance, options: { modules: Mod
       if (!checked) return reply;
       return answer(
         reply,
-        await wallet.topUp(checked.user, { idempotencyKey: checked.key, cardId: request.body.card_id, amountFen: amount.value }),
+        await wallet.topUp(checked.user, {
+          idempotencyKey: checked.key,
+          cardId: request.body.card_id,
+          amountFen: amount.value,
+        }),
       );
     },
   );
@@ -123,7 +135,12 @@ export async function walletRoutes(app: FastifyInstance, options: { modules: Mod
       schema: {
         tags,
         summary: 'The fee a withdrawal would cost now, and how much free quota is left',
-        querystring: { type: 'object', additionalProperties: false, required: ['amount'], properties: { amount: amountSchema } },
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['amount'],
+          properties: { amount: amountSchema },
+        },
       },
       preHandler: requireUser,
     },
@@ -213,7 +230,12 @@ export async function walletRoutes(app: FastifyInstance, options: { modules: Mod
     async (request, reply) => {
       const body = request.body;
       if ((body.to_phone === undefined) === (body.to_user_id === undefined)) {
-        return sendError(reply, 'invalid_request', 'name the payee by exactly one of to_phone and to_user_id', 'body.to_phone');
+        return sendError(
+          reply,
+          'invalid_request',
+          'name the payee by exactly one of to_phone and to_user_id',
+          'body.to_phone',
+        );
       }
       const amount = parseAmountFen(body.amount);
       if (!amount.ok) return sendError(reply, 'invalid_request', amount.error.message, 'body.amount');
@@ -232,18 +254,30 @@ export async function walletRoutes(app: FastifyInstance, options: { modules: Mod
   );
 
   app.get<{
-    Querystring: { limit?: string; before?: string; kind?: string; direction?: 'in' | 'out'; from?: string; to?: string };
+    Querystring: {
+      limit?: string;
+      before?: string;
+      kind?: string;
+      direction?: 'in' | 'out';
+      from?: string;
+      to?: string;
+    };
   }>(
     '/wallet/statement',
     {
       schema: {
         tags,
-        summary: 'Every movement of the wallet, newest first: paged with `before`, filtered by kind, direction and time',
+        summary:
+          'Every movement of the wallet, newest first: paged with `before`, filtered by kind, direction and time',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
-            limit: { type: 'string', pattern: '^[1-9][0-9]{0,2}$', description: `Lines per page, 1–${STATEMENT_PAGE_MAX} (20)` },
+            limit: {
+              type: 'string',
+              pattern: '^[1-9][0-9]{0,2}$',
+              description: `Lines per page, 1–${STATEMENT_PAGE_MAX} (20)`,
+            },
             before: { type: 'string', pattern: '^[0-9]{1,19}$', description: 'next_before of the previous page' },
             kind: { type: 'string', maxLength: 300, description: `Comma-separated: ${STATEMENT_KINDS.join(', ')}` },
             direction: { type: 'string', enum: ['in', 'out'] },
@@ -263,7 +297,12 @@ export async function walletRoutes(app: FastifyInstance, options: { modules: Mod
       const kinds = query.kind?.split(',').map((kind) => kind.trim());
       const unknown = kinds?.find((kind) => !(STATEMENT_KINDS as readonly string[]).includes(kind));
       if (unknown !== undefined) {
-        return sendError(reply, 'invalid_request', `unknown kind "${unknown}"; kinds are ${STATEMENT_KINDS.join(', ')}`, 'querystring.kind');
+        return sendError(
+          reply,
+          'invalid_request',
+          `unknown kind "${unknown}"; kinds are ${STATEMENT_KINDS.join(', ')}`,
+          'querystring.kind',
+        );
       }
       const page = await readStatement({ ledger, identity, operations, balance: wallet.balance }, userOf(request), {
         limit,
@@ -283,7 +322,10 @@ export async function walletRoutes(app: FastifyInstance, options: { modules: Mod
 
   app.get<{ Params: { id: string } }>(
     '/wallet/operations/:id',
-    { schema: { tags, summary: 'A top-up, withdrawal or transfer: what a statement line points at' }, preHandler: requireUser },
+    {
+      schema: { tags, summary: 'A top-up, withdrawal or transfer: what a statement line points at' },
+      preHandler: requireUser,
+    },
     async (request, reply) => {
       const operation = await operations.get(userOf(request).id, request.params.id);
       if (!operation) return sendError(reply, 'not_found', `you have no operation ${request.params.id}`);

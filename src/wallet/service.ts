@@ -61,7 +61,10 @@ export interface MoneyRequest {
 
 export interface WalletService {
   balance(user: User): Promise<Balance>;
-  topUp(user: User, input: MoneyRequest & { cardId: string; amountFen: bigint }): Promise<Result<WalletOperation, WalletError>>;
+  topUp(
+    user: User,
+    input: MoneyRequest & { cardId: string; amountFen: bigint },
+  ): Promise<Result<WalletOperation, WalletError>>;
   quoteWithdrawal(user: User, amountFen: bigint): Promise<WithdrawalQuote>;
   withdraw(
     user: User,
@@ -75,7 +78,13 @@ export interface WalletService {
   /** The tier allowance and free withdrawal quota, for display. */
   limits(user: User): Promise<{ allowance: LimitCounter; withdrawalQuota: LimitCounter; policy: ProviderPolicy }>;
   /** The refusal for a payment above the allowance, for other modules that pay from a wallet. */
-  tierLimitStep(user: User, policy: ProviderPolicy, counter: LimitCounter, amountFen: bigint, userData: string): ChainStep;
+  tierLimitStep(
+    user: User,
+    policy: ProviderPolicy,
+    counter: LimitCounter,
+    amountFen: bigint,
+    userData: string,
+  ): ChainStep;
 }
 
 export interface WalletDeps {
@@ -121,7 +130,10 @@ export function createWalletService(deps: WalletDeps): WalletService {
     const linked = await banking.linkedCard(user, cardId);
     if (!linked) return problem('card_not_linked', `you have no linked card ${cardId}`);
     if (linked.account.kind !== 'debit') {
-      return problem('credit_card_not_allowed', 'a wallet balance can only be topped up from or withdrawn to a debit card');
+      return problem(
+        'credit_card_not_allowed',
+        'a wallet balance can only be topped up from or withdrawn to a debit card',
+      );
     }
     return ok(linked);
   };
@@ -219,7 +231,10 @@ export function createWalletService(deps: WalletDeps): WalletService {
           ];
           if (operation.feeFen > 0n) {
             steps.push({
-              transfer: { ...money(user.walletAccountId, feeIncome, operation, TransferCodes.withdrawalFee), amount: operation.feeFen },
+              transfer: {
+                ...money(user.walletAccountId, feeIncome, operation, TransferCodes.withdrawalFee),
+                amount: operation.feeFen,
+              },
               explain: (code) => (code === 'insufficient_funds' ? shortProblem : null),
             });
           }
@@ -230,7 +245,8 @@ export function createWalletService(deps: WalletDeps): WalletService {
                 code === 'insufficient_funds'
                   ? {
                       code: 'quota_changed',
-                      message: 'another withdrawal used the free quota at the same time; ask for a new quote and retry with a new Idempotency-Key',
+                      message:
+                        'another withdrawal used the free quota at the same time; ask for a new quote and retry with a new Idempotency-Key',
                     }
                   : null,
             });
@@ -263,7 +279,8 @@ export function createWalletService(deps: WalletDeps): WalletService {
         const provider = await network.getProvider(payee.providerId);
         return crossProvider(provider?.name ?? payee.providerId);
       }
-      if (payee.status === 'frozen') return problem('payee_unavailable', "the payee's account cannot receive money at the moment");
+      if (payee.status === 'frozen')
+        return problem('payee_unavailable', "the payee's account cannot receive money at the moment");
       return ok({ user: payee, displayName: displayName(payee) });
     },
 
@@ -289,7 +306,12 @@ export function createWalletService(deps: WalletDeps): WalletService {
             before: allowance.grant ? [allowance.grant] : [],
             steps: [
               {
-                transfer: money(user.walletAccountId, payee.value.user.walletAccountId, operation, TransferCodes.walletTransfer),
+                transfer: money(
+                  user.walletAccountId,
+                  payee.value.user.walletAccountId,
+                  operation,
+                  TransferCodes.walletTransfer,
+                ),
                 explain: (code) => (code === 'insufficient_funds' ? shortProblem : null),
               },
               tierLimitStep(user, provider.policy, allowance, operation.amountFen, `op:${operation.id}`),
@@ -353,7 +375,12 @@ function settle(ran: Result<WalletOperation, 'idempotency_conflict'>): Result<Wa
   return ran;
 }
 
-export function tierLimitProblem(user: User, policy: ProviderPolicy, counter: LimitCounter, amountFen: bigint): Problem {
+export function tierLimitProblem(
+  user: User,
+  policy: ProviderPolicy,
+  counter: LimitCounter,
+  amountFen: bigint,
+): Problem {
   const period = counter.periodKind === 'lifetime' ? 'since the account was opened' : 'this year';
   const className = ['I', 'II', 'III'][user.tier - 1];
   return {

@@ -58,7 +58,12 @@ const SCAN_ROWS_MAX = 2_000;
 const SCAN_PAGE = 200;
 
 export async function readStatement(
-  deps: { ledger: LedgerService; identity: IdentityService; operations: OperationRunner; balance: (user: User) => Promise<Balance> },
+  deps: {
+    ledger: LedgerService;
+    identity: IdentityService;
+    operations: OperationRunner;
+    balance: (user: User) => Promise<Balance>;
+  },
   user: User,
   filter: StatementFilter,
 ): Promise<StatementPage> {
