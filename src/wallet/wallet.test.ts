@@ -91,6 +91,20 @@ for (const storeKind of testStores) {
           ['top_up'],
         );
         assert.equal(older.body.next_before, null);
+        const incoming = await h.call('GET', '/v1/wallet/statement?direction=in', { token: alice.token });
+        assert.deepEqual(
+          incoming.body.lines.map((l: { kind: string }) => l.kind),
+          ['top_up'],
+        );
+        const now = new Date(h.clock.nowMs()).toISOString();
+        const later = await h.call('GET', `/v1/wallet/statement?from=${now}`, { token: alice.token });
+        assert.equal(later.body.lines.length, 3, 'everything happened at the same manual-clock instant');
+        const before = await h.call('GET', `/v1/wallet/statement?to=${now}`, { token: alice.token });
+        assert.equal(before.body.lines.length, 0);
+        const badKind = await h.call('GET', '/v1/wallet/statement?kind=bribes', { token: alice.token });
+        assert.deepEqual([badKind.status, badKind.body.error.field], [400, 'querystring.kind']);
+        const tooMany = await h.call('GET', '/v1/wallet/statement?limit=101', { token: alice.token });
+        assert.equal(tooMany.status, 400);
       }),
     );
 
