@@ -1,18 +1,20 @@
-// The `saoma` command: serve, migrate, audit and bench. Exit codes: 0 done, 1 the audit found
-// the books wrong, 2 any error (bad flags, unreachable database …), so that a script can tell
-// "the books are wrong" from "the check could not run".
+// The `saoma` command: serve, migrate, audit, bench, seed and the command-line wallet. Exit codes:
+// 0 done, 1 the audit found the books wrong (or the server refused a wallet command), 2 any error
+// (bad flags, unreachable database or server …), so a script can tell "no" from "could not ask".
 import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { auditJson } from '../api/ledger-json.js';
 import { createLedgerService } from '../ledger/service.js';
 import { systemClock } from '../shared/clock.js';
 import { loadConfig, resolveDatabaseUrl } from '../shared/config.js';
+import type { RunningSaoma } from '../main.js';
 import type { Result } from '../shared/result.js';
 import { pingStore } from '../shared/store-ping.js';
 import { migrate, schemaVersion } from '../store/migrations.js';
 import { openStore, parseDatabaseUrl, type Store } from '../store/store.js';
 import { formatAuditReport } from './audit-report.js';
 import { BENCH_DEFAULTS, parseBenchOptions, type BenchFlags } from './bench-options.js';
+import { registerWalletCommands } from './wallet.js';
 
 const EXIT_BOOKS_WRONG = 1;
 const EXIT_ERROR = 2;
@@ -37,6 +39,8 @@ function buildProgram(): Command {
     .option('--db <url>', 'database: sqlite:PATH or postgres://… (SAOMA_DB)')
     .option('--port <n>', 'port; 0 picks a free one (SAOMA_PORT, default 3000)')
     .option('--host <host>', 'address to listen on (SAOMA_HOST, default 127.0.0.1)')
+    .option('--demo', 'on a database without providers, seed the demo network and people; print their logins')
+    .option('--demo-out <file>', 'with --demo: where to write the logins', './demo-credentials.json')
     .action(serve);
   program
     .command('migrate')
@@ -63,10 +67,26 @@ function buildProgram(): Command {
     .option('--sqlite-path <dir>', 'directory for the temporary SQLite files (default: the system temporary directory)')
     .option('--json', 'print results as JSON')
     .action(runBench);
+  const seed = program.command('seed').description('put data into a database');
+  seed
+    .command('demo')
+    .description('migrate, then seed the demo network and people (idempotent) and write their logins')
+    .option('--db <url>', 'database: sqlite:PATH or postgres://… (SAOMA_DB)')
+    .option('--out <file>', 'where to write the logins', './demo-credentials.json')
+    .action(runSeed);
+  registerWalletCommands(program);
   return program;
 }
 
-async function serve(flags: { db?: string; port?: string; host?: string }): Promise<void> {
+interface ServeFlags {
+  db?: string;
+  port?: string;
+  host?: string;
+  demo?: boolean;
+  demoOut?: string;
+}
+
+async function serve(flags: ServeFlags): Promise<void> {
   const config = valueOf(
     loadConfig(process.env, {
       ...(flags.db !== undefined && { databaseUrl: flags.db }),
@@ -78,8 +98,28 @@ async function serve(flags: { db?: string; port?: string; host?: string }): Prom
   const { exitOnSignals, startSaoma } = await import('../main.js');
   const running = await startSaoma(config);
   exitOnSignals(running);
-  console.log(`saoma: listening on ${running.url} (${running.store.description}); health check: ${running.url}/health`);
+  // Seeded before the listening line, which tells scripts and tests that the server is ready.
+  const demoLines = flags.demo ? await seedOrClose(running, flags.demoOut) : [];
+  // One write, so that a reader of the listening line has the demo's lines with it.
+  const listening = `saoma: listening on ${running.url} (${running.store.description}); health check: ${running.url}/health`;
+  console.log([listening, ...demoLines].join('\n'));
   if (config.adminToken === null) console.log('saoma: operator API off (set SAOMA_ADMIN_TOKEN to enable /v1/admin)');
+}
+
+async function seedOrClose(running: RunningSaoma, out: string | undefined): Promise<string[]> {
+  const { seedForServe } = await import('./seed.js');
+  try {
+    return await seedForServe(running.modules, running.url, out);
+  } catch (error) {
+    await running.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function runSeed(flags: { db?: string; out?: string }): Promise<void> {
+  // Loaded on demand, like serve: the modules are not needed by the other commands.
+  const { runSeedDemo } = await import('./seed.js');
+  await runSeedDemo(flags);
 }
 
 /** Opens the database and proves it answers; `mustExist` keeps a mistyped SQLite path from creating a file. */
