@@ -3,7 +3,10 @@
 // (bad flags, unreachable database or server …), so a script can tell "no" from "could not ask".
 import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { networkAuditJson } from '../api/admin-ledger.js';
 import { auditJson } from '../api/ledger-json.js';
+import { auditNetwork } from '../network/audit.js';
+import { createNetworkService } from '../network/service.js';
 import { createLedgerService } from '../ledger/service.js';
 import { systemClock } from '../shared/clock.js';
 import { loadConfig, resolveDatabaseUrl } from '../shared/config.js';
@@ -12,7 +15,7 @@ import type { Result } from '../shared/result.js';
 import { pingStore } from '../shared/store-ping.js';
 import { migrate, schemaVersion } from '../store/migrations.js';
 import { openStore, parseDatabaseUrl, type Store } from '../store/store.js';
-import { formatAuditReport } from './audit-report.js';
+import { formatAuditReport, formatNetworkAudit } from './audit-report.js';
 import { BENCH_DEFAULTS, parseBenchOptions, type BenchFlags } from './bench-options.js';
 import { registerWalletCommands } from './wallet.js';
 
@@ -157,10 +160,18 @@ async function runAudit(flags: { db?: string; json?: boolean }): Promise<void> {
       throw new CliError(`${store.description} has no Saoma schema (create it with saoma migrate)`);
     }
     const ledger = createLedgerService({ store, clock: systemClock });
+    const network = createNetworkService({ store, ledger, clock: systemClock });
     // Closed even when the audit throws: the ledger's SQLite write thread would keep the process alive.
-    const report = await ledger.audit().finally(() => ledger.close());
-    console.log(flags.json ? JSON.stringify(auditJson(report), null, 2) : formatAuditReport(report, store.description));
-    process.exitCode = report.ok ? 0 : EXIT_BOOKS_WRONG;
+    const [report, funds] = await Promise.all([ledger.audit(), auditNetwork({ store, network })]).finally(() =>
+      ledger.close(),
+    );
+    const ok = report.ok && funds.ok;
+    console.log(
+      flags.json
+        ? JSON.stringify({ ...auditJson(report), ok, network: networkAuditJson(funds) }, null, 2)
+        : `${formatAuditReport(report, store.description)}\n${formatNetworkAudit(funds)}`,
+    );
+    process.exitCode = ok ? 0 : EXIT_BOOKS_WRONG;
   } finally {
     await store.close();
   }
