@@ -304,14 +304,18 @@ export async function walletRoutes(app: FastifyInstance, options: { modules: Mod
           'querystring.kind',
         );
       }
-      const page = await readStatement({ ledger, identity, operations, balance: wallet.balance }, userOf(request), {
-        limit,
-        beforeSeq: query.before === undefined ? undefined : BigInt(query.before),
-        kinds: kinds as StatementKind[] | undefined,
-        direction: query.direction,
-        fromMs: query.from === undefined ? undefined : BigInt(Date.parse(query.from)),
-        toMs: query.to === undefined ? undefined : BigInt(Date.parse(query.to)),
-      });
+      const page = await readStatement(
+        { store: modules.store, ledger, identity, operations, balance: wallet.balance },
+        userOf(request),
+        {
+          limit,
+          beforeSeq: query.before === undefined ? undefined : BigInt(query.before),
+          kinds: kinds as StatementKind[] | undefined,
+          direction: query.direction,
+          fromMs: query.from === undefined ? undefined : BigInt(Date.parse(query.from)),
+          toMs: query.to === undefined ? undefined : BigInt(Date.parse(query.to)),
+        },
+      );
       return {
         balance: balanceJson(page.balance),
         lines: page.lines.map(lineJson),

@@ -5,6 +5,7 @@ import type { IdentityService, User } from '../identity/service.js';
 import { displayName } from '../identity/service.js';
 import type { LedgerService } from '../ledger/service.js';
 import type { Transfer } from '../ledger/types.js';
+import type { Store } from '../store/store.js';
 import { TransferCodes } from '../network/chart.js';
 import type { Balance } from './service.js';
 import type { OperationRunner } from './operations.js';
@@ -59,6 +60,7 @@ const SCAN_PAGE = 200;
 
 export async function readStatement(
   deps: {
+    store: Store;
     ledger: LedgerService;
     identity: IdentityService;
     operations: OperationRunner;
@@ -133,29 +135,48 @@ function causeOf(transfer: Transfer): StatementLine['cause'] {
 }
 
 async function describe(
-  deps: { identity: IdentityService; operations: OperationRunner },
+  deps: { store: Store; identity: IdentityService; operations: OperationRunner },
   user: User,
   transfers: Transfer[],
 ): Promise<StatementLine[]> {
-  const operationIds = transfers.flatMap((transfer) => {
-    const cause = causeOf(transfer);
-    return cause?.type === 'operation' ? [cause.id] : [];
-  });
-  const operations = await deps.operations.byIds([...new Set(operationIds)]);
-  const people = new Map<bigint, { userId: string; name: string } | null>();
+  const causes = transfers.map(causeOf);
+  const idsOf = (type: 'operation' | 'red_packet') => [
+    ...new Set(causes.flatMap((cause) => (cause?.type === type ? [cause.id] : []))),
+  ];
+  const operations = await deps.operations.byIds(idsOf('operation'));
+  const packetIds = idsOf('red_packet');
+  const packets = new Map(
+    packetIds.length === 0
+      ? []
+      : (
+          await deps.store.db
+            .selectFrom('red_packets')
+            .select(['id', 'sender_user_id', 'note'])
+            .where('id', 'in', packetIds)
+            .execute()
+        ).map((row) => [row.id, row]),
+  );
+  const people = new Map<string, { userId: string; name: string } | null>();
+  const person = async (find: () => Promise<User | null>, cacheKey: string) => {
+    if (!people.has(cacheKey)) {
+      const found = await find();
+      people.set(cacheKey, found ? { userId: found.id, name: displayName(found) } : null);
+    }
+    return people.get(cacheKey) ?? null;
+  };
   const lines: StatementLine[] = [];
-  for (const transfer of transfers) {
+  for (const [index, transfer] of transfers.entries()) {
     const direction = directionOf(transfer, user);
-    const cause = causeOf(transfer);
+    const cause = causes[index]!;
     const operation = cause?.type === 'operation' ? operations.get(cause.id) : undefined;
+    const packet = cause?.type === 'red_packet' ? packets.get(cause.id) : undefined;
     let counterparty: StatementLine['counterparty'] = null;
     if (transfer.code === TransferCodes.walletTransfer) {
       const other = direction === 'in' ? transfer.debitAccountId : transfer.creditAccountId;
-      if (!people.has(other)) {
-        const person = await deps.identity.findByWalletAccount(other);
-        people.set(other, person ? { userId: person.id, name: displayName(person) } : null);
-      }
-      counterparty = people.get(other) ?? null;
+      counterparty = await person(() => deps.identity.findByWalletAccount(other), `account:${other}`);
+    } else if (transfer.code === TransferCodes.redPacketClaim && packet) {
+      // Whose red packet it was: the escrow is the provider's, the sender is in the packet.
+      counterparty = await person(() => deps.identity.getUser(packet.sender_user_id), `user:${packet.sender_user_id}`);
     }
     lines.push({
       seq: transfer.seq,
@@ -165,7 +186,7 @@ async function describe(
       amountFen: transfer.amount,
       counterparty,
       cause,
-      note: operation?.note ?? null,
+      note: operation?.note ?? packet?.note ?? null,
       transferId: transfer.id,
     });
   }
