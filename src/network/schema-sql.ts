@@ -119,4 +119,6 @@ CREATE TABLE red_packet_shares (
   PRIMARY KEY (packet_id, share_index),
   UNIQUE (packet_id, claimed_by)
 );
+-- The sweep looks for claimed shares whose payment was cut short; there are few, so a partial index.
+CREATE INDEX red_packet_shares_unpaid ON red_packet_shares (claimed_at_ms) WHERE claimed_by IS NOT NULL AND paid = 0;
 `;

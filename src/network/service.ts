@@ -127,11 +127,17 @@ export function createNetworkService(deps: { store: Store; ledger: LedgerService
           institution.error.message,
         );
       await saveProfile(input.id, { kind: 'provider', nameZh: input.nameZh, policy: policyToJson(input.policy) });
-      const own = (key: string, ledgerId: number, code: number) =>
-        systemAccountId({ key, institutionId: input.id, ledgerId, code });
+      const own = (key: string, ledgerId: number, code: number, flags: number = AccountFlags.none) =>
+        systemAccountId({ key, institutionId: input.id, ledgerId, code, flags });
       await own(AccountKeys.providerReserve(input.id), CNY_LEDGER_ID, AccountCodes.providerReserve);
       await own(AccountKeys.feeIncome(input.id), CNY_LEDGER_ID, AccountCodes.feeIncome);
-      await own(AccountKeys.redPacketEscrow(input.id), CNY_LEDGER_ID, AccountCodes.redPacketEscrow);
+      // Escrow only ever pays out what was put in: a bug that overpays a claim is refused, not hidden.
+      await own(
+        AccountKeys.redPacketEscrow(input.id),
+        CNY_LEDGER_ID,
+        AccountCodes.redPacketEscrow,
+        AccountFlags.debitsMustNotExceedCredits,
+      );
       await own(AccountKeys.limitsSource(input.id), LIMITS_LEDGER_ID, AccountCodes.limitsSource);
       return ok(input);
     },
@@ -211,11 +217,21 @@ export function providerAccount(
   which: 'reserve' | 'feeIncome' | 'redPacketEscrow' | 'limitsSource',
 ): Promise<bigint> {
   const specs = {
-    reserve: [AccountKeys.providerReserve(providerId), CNY_LEDGER_ID, AccountCodes.providerReserve],
-    feeIncome: [AccountKeys.feeIncome(providerId), CNY_LEDGER_ID, AccountCodes.feeIncome],
-    redPacketEscrow: [AccountKeys.redPacketEscrow(providerId), CNY_LEDGER_ID, AccountCodes.redPacketEscrow],
-    limitsSource: [AccountKeys.limitsSource(providerId), LIMITS_LEDGER_ID, AccountCodes.limitsSource],
+    reserve: [AccountKeys.providerReserve(providerId), CNY_LEDGER_ID, AccountCodes.providerReserve, AccountFlags.none],
+    feeIncome: [AccountKeys.feeIncome(providerId), CNY_LEDGER_ID, AccountCodes.feeIncome, AccountFlags.none],
+    redPacketEscrow: [
+      AccountKeys.redPacketEscrow(providerId),
+      CNY_LEDGER_ID,
+      AccountCodes.redPacketEscrow,
+      AccountFlags.debitsMustNotExceedCredits,
+    ],
+    limitsSource: [
+      AccountKeys.limitsSource(providerId),
+      LIMITS_LEDGER_ID,
+      AccountCodes.limitsSource,
+      AccountFlags.none,
+    ],
   } as const;
-  const [key, ledgerId, code] = specs[which];
-  return network.systemAccountId({ key, institutionId: providerId, ledgerId, code });
+  const [key, ledgerId, code, flags] = specs[which];
+  return network.systemAccountId({ key, institutionId: providerId, ledgerId, code, flags });
 }
