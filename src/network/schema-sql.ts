@@ -102,6 +102,8 @@ CREATE TABLE red_packets (
   idempotency_key text NOT NULL,
   fingerprint text NOT NULL,
   status text NOT NULL,
+  failure_code text,
+  failure_message text,
   created_at_ms bigint NOT NULL,
   expires_at_ms bigint NOT NULL,
   refunded_fen bigint,

@@ -196,6 +196,8 @@ export interface RedPacketsTable {
   idempotency_key: string;
   fingerprint: string;
   status: string;
+  failure_code: string | null;
+  failure_message: string | null;
   created_at_ms: bigint;
   expires_at_ms: bigint;
   refunded_fen: bigint | null;

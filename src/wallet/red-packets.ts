@@ -95,8 +95,7 @@ const UNPAID_GRACE_MS = 10_000;
 /**
  * The lifecycle in `red_packets.status`: `pending` (recorded, money not yet moved) → `open` →
  * `finished` (every share claimed and paid) or `closing` → `expired` (the rest refunded). A packet
- * the ledger refused is `failed:<code>`: the schema has no failure column, and the code is what a
- * replay must give back.
+ * the ledger refused is `failed`, with the refusal's code and sentence kept for replays.
  */
 const Status = {
   pending: 'pending',
@@ -104,8 +103,8 @@ const Status = {
   finished: 'finished',
   closing: 'closing',
   expired: 'expired',
+  failed: 'failed',
 } as const;
-const FAILED_PREFIX = 'failed:';
 
 interface Packet {
   id: string;
@@ -118,6 +117,7 @@ interface Packet {
   note: string | null;
   fingerprint: string;
   status: string;
+  failure: Problem | null;
   createdAtMs: bigint;
   expiresAtMs: bigint;
   refundedFen: bigint | null;
@@ -199,6 +199,15 @@ export function createRedPacketService(deps: RedPacketDeps): RedPacketService {
       .set({ status: to })
       .where('id', '=', packetId)
       .where('status', '=', from)
+      .execute();
+  };
+
+  const recordFailure = async (packetId: string, refusal: Problem) => {
+    await db
+      .updateTable('red_packets')
+      .set({ status: Status.failed, failure_code: refusal.code, failure_message: refusal.message })
+      .where('id', '=', packetId)
+      .where('status', '=', Status.pending)
       .execute();
   };
 
@@ -330,10 +339,11 @@ export function createRedPacketService(deps: RedPacketDeps): RedPacketService {
   const complete = async (packet: Packet): Promise<{ packet: Packet; refusal: Problem | null }> => {
     await ensureShares(packet);
     const refusal = await payIntoEscrow(packet);
-    await setStatus(packet.id, Status.pending, refusal === null ? Status.open : FAILED_PREFIX + refusal.code);
+    if (refusal === null) await setStatus(packet.id, Status.pending, Status.open);
+    else await recordFailure(packet.id, refusal);
     const settled = (await loadPacket(packet.id))!;
     // Another attempt may have settled it first; this refusal (with its particulars) only if it stands.
-    const stands = refusal !== null && settled.status === FAILED_PREFIX + refusal.code;
+    const stands = refusal !== null && settled.status === Status.failed && settled.failure?.code === refusal.code;
     return { packet: settled, refusal: stands ? refusal : null };
   };
 
@@ -352,8 +362,8 @@ export function createRedPacketService(deps: RedPacketDeps): RedPacketService {
     let packet = found;
     let refusal: Problem | null = null;
     if (packet.status === Status.pending) ({ packet, refusal } = await complete(packet));
-    if (packet.status.startsWith(FAILED_PREFIX)) {
-      return { ok: false, error: (refusal ?? storedRefusal(packet)) as Problem<RedPacketError | WalletError> };
+    if (packet.status === Status.failed) {
+      return { ok: false, error: (refusal ?? packet.failure!) as Problem<RedPacketError | WalletError> };
     }
     return ok(await view(packet));
   };
@@ -639,7 +649,7 @@ export function createRedPacketService(deps: RedPacketDeps): RedPacketService {
   /** A packet the user may see: sent, or not yet sent (pending, refused), is not found. */
   const visiblePacket = async (user: User, packetId: string): Promise<Result<Packet, RedPacketError>> => {
     const packet = await loadPacket(packetId);
-    if (!packet || packet.status === Status.pending || packet.status.startsWith(FAILED_PREFIX)) {
+    if (!packet || packet.status === Status.pending || packet.status === Status.failed) {
       return problem('red_packet_not_found', `there is no red packet ${packetId}`);
     }
     if (packet.senderUserId === user.id) return ok(packet);
@@ -810,18 +820,6 @@ function assertShares(packet: Packet, shares: Share[]): Share[] {
   return shares;
 }
 
-/** A replay of a refused packet: the same code; the first answer's particulars are not stored. */
-function storedRefusal(packet: Packet): Problem {
-  const code = packet.status.slice(FAILED_PREFIX.length);
-  const total = formatYuanSymbol(packet.totalFen);
-  const reasons: Record<string, string> = {
-    insufficient_balance: `your balance did not cover ${total} when this red packet was sent`,
-    tier_limit_exceeded: `${total} was above what your account could still pay when this red packet was sent`,
-  };
-  const reason = reasons[code] ?? `the ledger refused this red packet: ${code}`;
-  return { code, message: `${reason}; nothing was paid. To try again, use a new Idempotency-Key` };
-}
-
 function displayStatus(packet: Packet, shares: Share[], atMs: bigint): RedPacketView['status'] {
   if (packet.status === Status.finished) return 'finished';
   if (packet.status === Status.closing || packet.status === Status.expired) return 'expired';
@@ -850,6 +848,7 @@ function toPacket(row: Selectable<RedPacketsTable>): Packet {
     note: row.note,
     fingerprint: row.fingerprint,
     status: row.status,
+    failure: row.failure_code === null ? null : { code: row.failure_code, message: row.failure_message ?? '' },
     createdAtMs: BigInt(row.created_at_ms),
     expiresAtMs: BigInt(row.expires_at_ms),
     refundedFen: row.refunded_fen === null ? null : BigInt(row.refunded_fen),
