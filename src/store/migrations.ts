@@ -3,7 +3,9 @@
 import { sql } from 'kysely';
 import { ledgerSchemaPostgres } from '../ledger/schema-postgres.js';
 import { ledgerSchemaSqlite } from '../ledger/schema-sqlite.js';
+import { merchantsSchemaSql } from '../merchant/schema-sql.js';
 import { walletsSchemaSql } from '../network/schema-sql.js';
+import { notifySchemaSql } from '../notify/schema-sql.js';
 import type { Store } from './store.js';
 
 export interface Migration {
@@ -16,6 +18,8 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'ledger', sqlite: ledgerSchemaSqlite, postgres: ledgerSchemaPostgres },
   { version: 2, name: 'wallets', sqlite: walletsSchemaSql, postgres: walletsSchemaSql },
+  { version: 3, name: 'merchants', sqlite: merchantsSchemaSql, postgres: merchantsSchemaSql },
+  { version: 4, name: 'notify', sqlite: notifySchemaSql, postgres: notifySchemaSql },
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

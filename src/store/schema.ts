@@ -2,6 +2,8 @@
 // in both drivers; small integer columns come back as bigint from SQLite and number from
 // PostgreSQL, so readers convert them with Number().
 import type { Generated } from 'kysely';
+import type { MerchantTables } from '../merchant/tables.js';
+import type { NotifyTables } from '../notify/tables.js';
 
 type SmallInt = number | bigint;
 
@@ -82,7 +84,8 @@ export interface SchemaMigrationsTable {
   applied_at_ms: bigint;
 }
 
-export interface Schema {
+/** Every table; modules with tables of their own declare them beside their migration. */
+export interface Schema extends MerchantTables, NotifyTables {
   institutions: InstitutionsTable;
   ledgers: LedgersTable;
   accounts: AccountsTable;
