@@ -22,6 +22,10 @@ export const AccountCodes = {
   wallet: 110,
   /** Red packets sent and not yet claimed or refunded. */
   redPacketEscrow: 111,
+  /** A merchant's takings not yet settled (net of the fee). */
+  merchantPending: 112,
+  /** A merchant's settled takings, paid out to the bank by the settlement run. */
+  merchantAvailable: 113,
   /** The provider's fees. */
   feeIncome: 120,
   /** A customer's current account at a bank (never below zero). */
@@ -41,7 +45,12 @@ export const AccountCodes = {
 } as const;
 
 /** Accounts whose credit balance is money a provider holds for its clients. */
-export const CLIENT_FUND_ACCOUNT_CODES: readonly number[] = [AccountCodes.wallet, AccountCodes.redPacketEscrow];
+export const CLIENT_FUND_ACCOUNT_CODES: readonly number[] = [
+  AccountCodes.wallet,
+  AccountCodes.redPacketEscrow,
+  AccountCodes.merchantPending,
+  AccountCodes.merchantAvailable,
+];
 
 /** Why money moved (the ledger's `code` on transfers). */
 export const TransferCodes = {
@@ -58,6 +67,12 @@ export const TransferCodes = {
   allowanceUse: 91,
   quotaGrant: 92,
   quotaUse: 93,
+  payment: 30,
+  paymentFee: 31,
+  refund: 32,
+  refundFee: 33,
+  settlement: 34,
+  payout: 35,
 } as const;
 
 export type TransferCodeName = keyof typeof TransferCodes;
@@ -77,6 +92,8 @@ export const AccountKeys = {
   bankCreditLines: (bankId: string) => `${bankId}:credit-lines`,
   bankAccount: (bankAccountId: string) => `bank-account:${bankAccountId}`,
   wallet: (userId: string) => `wallet:${userId}`,
+  merchantPending: (merchantId: string) => `merchant:${merchantId}:pending`,
+  merchantAvailable: (merchantId: string) => `merchant:${merchantId}:available`,
   tierAllowance: (userId: string, period: string) => `allowance:${userId}:${period}`,
   withdrawalQuota: (providerId: string, identity: string, period: string) =>
     `withdrawal-quota:${providerId}:${identity}:${period}`,
@@ -86,5 +103,6 @@ export const AccountKeys = {
 export const OwnerRefs = {
   user: (userId: string) => `user:${userId}`,
   bankAccount: (bankAccountId: string) => `bank-account:${bankAccountId}`,
+  merchant: (merchantId: string) => `merchant:${merchantId}`,
   institution: (institutionId: string) => `institution:${institutionId}`,
 } as const;

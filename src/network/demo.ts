@@ -12,11 +12,24 @@ import type { Result } from '../shared/result.js';
 import { defaultProviderPolicy, type TierLevel } from './policy.js';
 import type { Bank, Provider } from './service.js';
 
+/** Alipay's codes are 16–24 digits starting 25–30; it retries notifications over about a day. */
+const ALIPAY_LIKE_PAYMENTS = {
+  paymentCodePrefix: '28',
+  paymentCodeLength: 18,
+  notifyRetrySeconds: [240, 600, 600, 3600, 7200, 21600, 54000],
+};
+/** WeChat Pay's codes are 18 digits starting 10–15; its retries start after 15 s. */
+const WECHAT_LIKE_PAYMENTS = {
+  paymentCodePrefix: '13',
+  paymentCodeLength: 18,
+  notifyRetrySeconds: [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600],
+};
+
 export const DEMO_PROVIDERS: readonly Provider[] = [
   // Alipay's rule: ¥20,000 of withdrawals free for life per identity.
-  { id: 'bluepay', name: 'BluePay', nameZh: '蓝付', policy: defaultProviderPolicy(20_000) },
+  { id: 'bluepay', name: 'BluePay', nameZh: '蓝付', policy: defaultProviderPolicy(20_000, ALIPAY_LIKE_PAYMENTS) },
   // WeChat Pay's rule: ¥1,000 free for life per identity.
-  { id: 'greenpay', name: 'GreenPay', nameZh: '绿信支付', policy: defaultProviderPolicy(1_000) },
+  { id: 'greenpay', name: 'GreenPay', nameZh: '绿信支付', policy: defaultProviderPolicy(1_000, WECHAT_LIKE_PAYMENTS) },
 ];
 
 export const DEMO_BANKS: readonly Bank[] = [

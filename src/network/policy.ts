@@ -29,6 +29,24 @@ export interface ProviderPolicy {
     expirySeconds: number;
   };
   pin: { failuresMax: number; lockSeconds: number };
+  payments: {
+    /** At or below this a payment needs no PIN (小额免密); above it the payer confirms with the PIN. */
+    passwordFreeLimitFen: bigint;
+    /** Consumer-presented payment codes: this provider's prefix and length (an aggregator routes by prefix). */
+    paymentCodePrefix: string;
+    paymentCodeLength: number;
+    /** A payment code is replaced after this long and is refused once it has expired. */
+    paymentCodeTtlSeconds: number;
+    /** A scanned payment code above the password-free limit waits this long for the payer. */
+    payerConfirmSeconds: number;
+    /** Unpaid QR orders close after this long unless the merchant says otherwise. */
+    orderTimeoutSeconds: number;
+    /** The merchant notification retry schedule: the waits after each failed attempt. */
+    notifyRetrySeconds: number[];
+    /** What an individual's personal receive code may take in a month before it looks like business use. */
+    personalReceiveMonthlyCountMax: number;
+    personalReceiveMonthlyAmountMaxFen: bigint;
+  };
 }
 
 const yuan = (amount: number): bigint => BigInt(amount) * 100n;
@@ -40,7 +58,10 @@ const yuan = (amount: number): bigint => BigInt(amount) * 100n;
  * WeChat-Pay-like one); red packets at most ¥200, unclaimed ones back after 24 h; the PIN locks
  * for three hours after five wrong tries.
  */
-export function defaultProviderPolicy(freeQuotaYuan: number): ProviderPolicy {
+export function defaultProviderPolicy(
+  freeQuotaYuan: number,
+  payments: Partial<ProviderPolicy['payments']> = {},
+): ProviderPolicy {
   return {
     tiers: {
       1: { limitFen: yuan(1_000), period: 'lifetime' },
@@ -50,8 +71,26 @@ export function defaultProviderPolicy(freeQuotaYuan: number): ProviderPolicy {
     withdrawal: { feeRateBps: 10, feeMinFen: 10n, freeQuotaFen: yuan(freeQuotaYuan), freeQuotaPeriod: 'lifetime' },
     redPackets: { shareMaxFen: yuan(200), countMax: 100, expirySeconds: 24 * 3600 },
     pin: { failuresMax: 5, lockSeconds: 3 * 3600 },
+    payments: { ...DEFAULT_PAYMENTS, ...payments },
   };
 }
+
+/**
+ * Payment defaults: ¥1,000 without a PIN (the small-amount password-free setting of the real
+ * apps), 18-digit codes renewed every minute, 45 s for a payer to confirm a scanned code, QR
+ * orders open 15 minutes, personal codes capped at 100 payments or ¥50,000 a month.
+ */
+export const DEFAULT_PAYMENTS: ProviderPolicy['payments'] = {
+  passwordFreeLimitFen: yuan(1_000),
+  paymentCodePrefix: '28',
+  paymentCodeLength: 18,
+  paymentCodeTtlSeconds: 60,
+  payerConfirmSeconds: 45,
+  orderTimeoutSeconds: 15 * 60,
+  notifyRetrySeconds: [15, 15, 30, 180, 600, 1200, 1800, 1800, 1800, 3600, 10800, 10800, 10800, 21600, 21600],
+  personalReceiveMonthlyCountMax: 100,
+  personalReceiveMonthlyAmountMaxFen: yuan(50_000),
+};
 
 /** The network's time zone (Asia/Shanghai, UTC+8 all year): a "year" is a calendar year there. */
 const NETWORK_UTC_OFFSET_MS = 8 * 3600 * 1000;
@@ -88,6 +127,18 @@ export function policyFromJson(text: string): ProviderPolicy {
       expirySeconds: raw.redPackets.expirySeconds,
     },
     pin: { failuresMax: raw.pin.failuresMax, lockSeconds: raw.pin.lockSeconds },
+    payments: paymentsFromJson(raw.payments),
+  };
+}
+
+/** Policies stored before payments existed get the defaults. */
+function paymentsFromJson(raw: ProviderPolicy['payments'] | undefined): ProviderPolicy['payments'] {
+  if (raw === undefined) return DEFAULT_PAYMENTS;
+  return {
+    ...DEFAULT_PAYMENTS,
+    ...raw,
+    passwordFreeLimitFen: BigInt(raw.passwordFreeLimitFen as unknown as string),
+    personalReceiveMonthlyAmountMaxFen: BigInt(raw.personalReceiveMonthlyAmountMaxFen as unknown as string),
   };
 }
 

@@ -1,0 +1,298 @@
+// Orders: what a merchant asks to be paid. `WAIT_BUYER_PAY` until a payer pays (`SUCCESS`, then
+// `REFUND` once anything is refunded) or it closes (`CLOSED`: expiry, the merchant's close or
+// cancel). A scanned payment code above the password-free limit waits in `USERPAYING` for the
+// payer's PIN; `PAYING` is the moment between claiming the order and the ledger's answer.
+import type { CompiledQuery, Selectable } from 'kysely';
+import type { MerchantTables } from '../merchant/tables.js';
+import type { Clock } from '../shared/clock.js';
+import { newToken } from '../shared/passwords.js';
+import { ok, problem, type Result } from '../shared/result.js';
+import { runAtomically } from '../store/atomic.js';
+import type { Store } from '../store/store.js';
+import type { Merchant } from '../merchant/service.js';
+
+export type OrderStatus = 'WAIT_BUYER_PAY' | 'USERPAYING' | 'PAYING' | 'SUCCESS' | 'REFUND' | 'CLOSED';
+export type OrderChannel = 'qr' | 'static' | 'payment_code' | 'personal';
+
+export interface Order {
+  id: string;
+  merchantId: string;
+  storeId: string | null;
+  outTradeNo: string;
+  channel: OrderChannel;
+  amountFen: bigint;
+  subject: string;
+  status: OrderStatus;
+  payerUserId: string | null;
+  code: string | null;
+  notifyUrl: string | null;
+  feeFen: bigint;
+  refundedFen: bigint;
+  closeReason: string | null;
+  createdAtMs: bigint;
+  expiresAtMs: bigint;
+  paidAtMs: bigint | null;
+}
+
+export type OrderError =
+  | 'order_not_found'
+  | 'out_trade_no_conflict'
+  | 'order_closed'
+  | 'order_paid'
+  | 'order_being_paid'
+  | 'order_expired'
+  | 'invalid_order';
+
+/** An event for the merchant, written in the same transaction as the change it announces. */
+export interface MerchantEvent {
+  merchantId: string;
+  type: 'trade.success' | 'trade.closed' | 'refund.success';
+  payload: Record<string, unknown>;
+}
+
+/** Turns an event into the INSERT of the outbox (the notify module), so it joins a transaction. */
+export type EventWriter = (event: MerchantEvent) => CompiledQuery[];
+
+export const ORDER_TIMEOUT_SECONDS_MAX = 7 * 24 * 3600;
+export const OUT_TRADE_NO_PATTERN = /^[A-Za-z0-9_\-.:|*]{1,64}$/;
+
+export interface NewOrder {
+  outTradeNo: string;
+  amountFen: bigint;
+  subject: string;
+  channel: OrderChannel;
+  timeoutSeconds: number;
+  storeId?: string;
+  terminalId?: string;
+  notifyUrl?: string;
+  /** A payer the order is already bound to (a scanned payment code, a static code). */
+  payerUserId?: string;
+  status?: 'WAIT_BUYER_PAY' | 'USERPAYING';
+}
+
+export interface OrderBook {
+  create(merchant: Merchant, input: NewOrder): Promise<Result<Order, OrderError>>;
+  get(orderId: string): Promise<Order | null>;
+  find(merchantId: string, ref: { outTradeNo?: string; orderId?: string }): Promise<Order | null>;
+  byCode(code: string): Promise<Order | null>;
+  /** The merchant closes (or cancels) an order nobody has paid. */
+  close(order: Order, reason: string): Promise<Result<Order, OrderError>>;
+  /** Closes orders past their expiry (QR orders and payment codes the payer never confirmed). */
+  expireDue(limit: number): Promise<number>;
+  /** Guarded status change; false when the order was not in `from` any more. */
+  transition(
+    orderId: string,
+    from: readonly OrderStatus[],
+    change: Partial<Selectable<MerchantTables['orders']>>,
+    events?: MerchantEvent[],
+  ): Promise<boolean>;
+}
+
+export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: EventWriter }): OrderBook {
+  const { store, clock, writeEvent } = deps;
+  const db = store.db;
+  const now = () => BigInt(clock.nowMs());
+
+  const transition: OrderBook['transition'] = (orderId, from, change, events = []) =>
+    runAtomically(store, [
+      {
+        query: db
+          .updateTable('orders')
+          .set(change)
+          .where('id', '=', orderId)
+          .where('status', 'in', [...from])
+          .compile(),
+        mustChangeRow: true,
+      },
+      ...events.flatMap(writeEvent).map((query) => ({ query })),
+    ]);
+
+  const book: OrderBook = {
+    async create(merchant, input) {
+      const refused = checkNewOrder(input);
+      if (refused) return refused;
+      const existing = await book.find(merchant.id, { outTradeNo: input.outTradeNo });
+      if (existing) return sameOrder(existing, input);
+      const id = `ord_${newToken(12)}`;
+      const at = now();
+      const code = input.channel === 'qr' ? `o${newToken(12)}` : null;
+      const inserted = await db
+        .insertInto('orders')
+        .values({
+          id,
+          merchant_id: merchant.id,
+          store_id: input.storeId ?? null,
+          terminal_id: input.terminalId ?? null,
+          out_trade_no: input.outTradeNo,
+          channel: input.channel,
+          amount_fen: input.amountFen,
+          subject: input.subject,
+          status: input.status ?? 'WAIT_BUYER_PAY',
+          payer_user_id: input.payerUserId ?? null,
+          code,
+          notify_url: input.notifyUrl ?? null,
+          created_at_ms: at,
+          expires_at_ms: at + BigInt(input.timeoutSeconds) * 1000n,
+        })
+        .onConflict((conflict) => conflict.columns(['merchant_id', 'out_trade_no']).doNothing())
+        .executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) {
+        // Another request with this out_trade_no won the race: answer as for a repeat.
+        return sameOrder((await book.find(merchant.id, { outTradeNo: input.outTradeNo }))!, input);
+      }
+      if (code !== null) {
+        await db
+          .insertInto('collection_codes')
+          .values({
+            code,
+            kind: 'order',
+            merchant_id: merchant.id,
+            store_id: input.storeId ?? null,
+            order_id: id,
+            user_id: null,
+            created_at_ms: at,
+          })
+          .execute();
+      }
+      return ok((await book.get(id))!);
+    },
+
+    async get(orderId) {
+      const row = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+      return row ? toOrder(row) : null;
+    },
+
+    async find(merchantId, ref) {
+      let query = db.selectFrom('orders').selectAll().where('merchant_id', '=', merchantId);
+      if (ref.orderId !== undefined) query = query.where('id', '=', ref.orderId);
+      else if (ref.outTradeNo !== undefined) query = query.where('out_trade_no', '=', ref.outTradeNo);
+      else return null;
+      const row = await query.executeTakeFirst();
+      return row ? toOrder(row) : null;
+    },
+
+    async byCode(code) {
+      const row = await db.selectFrom('orders').selectAll().where('code', '=', code).executeTakeFirst();
+      return row ? toOrder(row) : null;
+    },
+
+    async close(order, reason) {
+      const closed = await transition(
+        order.id,
+        ['WAIT_BUYER_PAY', 'USERPAYING'],
+        { status: 'CLOSED', close_reason: reason },
+        [closedEvent(order, reason)],
+      );
+      const current = (await book.get(order.id))!;
+      if (closed || current.status === 'CLOSED') return ok(current);
+      return refusalFor(current, now());
+    },
+
+    async expireDue(limit) {
+      const due = await db
+        .selectFrom('orders')
+        .selectAll()
+        .where('status', 'in', ['WAIT_BUYER_PAY', 'USERPAYING'])
+        .where('expires_at_ms', '<=', now())
+        .orderBy('expires_at_ms')
+        .limit(limit)
+        .execute();
+      let closed = 0;
+      for (const row of due) {
+        const order = toOrder(row);
+        const reason = order.status === 'USERPAYING' ? 'payer_did_not_confirm' : 'expired';
+        if (
+          await transition(order.id, [order.status], { status: 'CLOSED', close_reason: reason }, [
+            closedEvent(order, reason),
+          ])
+        ) {
+          closed += 1;
+        }
+      }
+      return closed;
+    },
+
+    transition,
+  };
+  return book;
+}
+
+function checkNewOrder(input: NewOrder): { ok: false; error: { code: OrderError; message: string } } | null {
+  if (!OUT_TRADE_NO_PATTERN.test(input.outTradeNo)) {
+    return problem('invalid_order', 'out_trade_no must be 1–64 characters: letters, digits and _-.:|*');
+  }
+  const subject = input.subject.trim();
+  if (subject.length === 0 || subject.length > 128)
+    return problem('invalid_order', 'the subject must be 1–128 characters');
+  if (
+    !Number.isInteger(input.timeoutSeconds) ||
+    input.timeoutSeconds < 1 ||
+    input.timeoutSeconds > ORDER_TIMEOUT_SECONDS_MAX
+  ) {
+    return problem('invalid_order', `the timeout must be 1 second to ${ORDER_TIMEOUT_SECONDS_MAX / 86_400} days`);
+  }
+  return null;
+}
+
+/** The same out_trade_no again: the same order if the request matches, else a conflict. */
+function sameOrder(existing: Order, input: NewOrder): Result<Order, OrderError> {
+  if (
+    existing.amountFen === input.amountFen &&
+    existing.subject === input.subject.trim() &&
+    existing.channel === input.channel
+  ) {
+    return ok(existing);
+  }
+  return problem(
+    'out_trade_no_conflict',
+    `out_trade_no ${existing.outTradeNo} already names an order for ${existing.amountFen} fen ("${existing.subject}"); use a new out_trade_no`,
+  );
+}
+
+/** Why an order cannot be paid or closed now. */
+export function refusalFor(order: Order, nowMs: bigint): { ok: false; error: { code: OrderError; message: string } } {
+  switch (order.status) {
+    case 'SUCCESS':
+    case 'REFUND':
+      return problem('order_paid', `order ${order.outTradeNo} has already been paid`);
+    case 'CLOSED':
+      return problem('order_closed', `order ${order.outTradeNo} is closed (${order.closeReason ?? 'closed'})`);
+    case 'PAYING':
+    case 'USERPAYING':
+      return problem('order_being_paid', `order ${order.outTradeNo} is being paid by someone else`);
+    default:
+      return order.expiresAtMs <= nowMs
+        ? problem('order_expired', `order ${order.outTradeNo} has expired`)
+        : problem('order_being_paid', `order ${order.outTradeNo} changed while it was being paid; try again`);
+  }
+}
+
+export function closedEvent(order: Order, reason: string): MerchantEvent {
+  return {
+    merchantId: order.merchantId,
+    type: 'trade.closed',
+    payload: { order_id: order.id, out_trade_no: order.outTradeNo, status: 'CLOSED', reason },
+  };
+}
+
+export function toOrder(row: Selectable<MerchantTables['orders']>): Order {
+  return {
+    id: row.id,
+    merchantId: row.merchant_id,
+    storeId: row.store_id,
+    outTradeNo: row.out_trade_no,
+    channel: row.channel as OrderChannel,
+    amountFen: BigInt(row.amount_fen),
+    subject: row.subject,
+    status: row.status as OrderStatus,
+    payerUserId: row.payer_user_id,
+    code: row.code,
+    notifyUrl: row.notify_url,
+    feeFen: BigInt(row.fee_fen),
+    refundedFen: BigInt(row.refunded_fen),
+    closeReason: row.close_reason,
+    createdAtMs: BigInt(row.created_at_ms),
+    expiresAtMs: BigInt(row.expires_at_ms),
+    paidAtMs: row.paid_at_ms === null ? null : BigInt(row.paid_at_ms),
+  };
+}
