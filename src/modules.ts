@@ -1,6 +1,13 @@
 // The payer side's modules wired together over one store, ledger and clock: network, identity,
 // banking, the wallet and red packets. main.ts, the seed and the tests build them the same way.
+import { outboxWriter } from './acquiring/events.js';
+import { createAcquiringService, type AcquiringService } from './acquiring/service.js';
+import { createOrderBook, type EventWriter, type OrderBook } from './acquiring/orders.js';
+import { createPaymentCodeService, type PaymentCodeService } from './acquiring/payment-codes.js';
+import { createPaymentService, type PaymentService } from './acquiring/payments.js';
+import { createRefundService, type RefundService } from './acquiring/refunds.js';
 import { createBankingService, type BankingService } from './banking/service.js';
+import { createMerchantService, type MerchantService } from './merchant/service.js';
 import { createIdentityService, type IdentityService } from './identity/service.js';
 import type { LedgerService } from './ledger/service.js';
 import { createNetworkService, type NetworkService } from './network/service.js';
@@ -24,6 +31,12 @@ export interface Modules {
   operations: OperationRunner;
   wallet: WalletService;
   redPackets: RedPacketService;
+  merchants: MerchantService;
+  orders: OrderBook;
+  payments: PaymentService;
+  paymentCodes: PaymentCodeService;
+  refunds: RefundService;
+  acquiring: AcquiringService;
 }
 
 export interface ModuleDeps {
@@ -33,6 +46,8 @@ export interface ModuleDeps {
   cipher: FieldCipher;
   /** Lucky red packets' random source; tests pass a seeded one. */
   random?: RandomSource;
+  /** The outbox's INSERT for a merchant event (default: the notify module's outbox). */
+  writeEvent?: EventWriter;
 }
 
 export async function createModules(deps: ModuleDeps): Promise<Modules> {
@@ -54,5 +69,29 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
     clock,
     random: deps.random,
   });
-  return { store, ledger, clock, network, identity, banking, limits, operations, wallet, redPackets };
+  const writeEvent = deps.writeEvent ?? outboxWriter(store);
+  const merchants = createMerchantService({ store, ledger, network, clock });
+  const orders = createOrderBook({ store, clock, writeEvent });
+  const payments = createPaymentService({ store, clock, ledger, network, identity, wallet, limits, merchants, orders });
+  const paymentCodes = createPaymentCodeService({ store, clock, network });
+  const refunds = createRefundService({ store, clock, ledger, network, identity, orders, writeEvent });
+  const acquiring = createAcquiringService({ store, clock, network, identity, merchants, orders, payments, paymentCodes });
+  return {
+    store,
+    ledger,
+    clock,
+    network,
+    identity,
+    banking,
+    limits,
+    operations,
+    wallet,
+    redPackets,
+    merchants,
+    orders,
+    payments,
+    paymentCodes,
+    refunds,
+    acquiring,
+  };
 }

@@ -1,0 +1,212 @@
+// Acquiring, the merchant side's flows put together: dynamic orders and their QR codes, static
+// collection codes that the payer pays an amount of their choosing, scanned payment codes (paid
+// at once below the password-free limit, else waiting for the payer's PIN), and the sweep.
+import { createHash } from 'node:crypto';
+import type { IdentityService, User } from '../identity/service.js';
+import type { Merchant, MerchantService, MerchantStore } from '../merchant/service.js';
+import type { NetworkService } from '../network/service.js';
+import type { Clock } from '../shared/clock.js';
+import { newToken } from '../shared/passwords.js';
+import { ok, problem, type Result } from '../shared/result.js';
+import type { Store } from '../store/store.js';
+import type { Order, OrderBook, OrderError } from './orders.js';
+import type { PaymentCodeError, PaymentCodeService } from './payment-codes.js';
+import type { PaymentError, PaymentService } from './payments.js';
+
+export type AcquiringError = OrderError | PaymentError | PaymentCodeError | 'code_not_found' | 'amount_required';
+
+export interface CodeDescription {
+  code: string;
+  kind: 'static' | 'order';
+  merchant: { id: string; name: string; providerId: string };
+  store: { id: string; name: string; city: string } | null;
+  /** For an order's code: what it asks for and where it stands. */
+  order: Order | null;
+}
+
+/** A static code's orders live this long: a payer who scanned and walked away leaves nothing open. */
+const STATIC_ORDER_TIMEOUT_SECONDS = 300;
+
+export interface AcquiringService {
+  createOrder(
+    merchant: Merchant,
+    input: {
+      outTradeNo: string;
+      amountFen: bigint;
+      subject: string;
+      timeoutSeconds?: number;
+      notifyUrl?: string;
+      storeId?: string;
+    },
+  ): Promise<Result<Order, AcquiringError>>;
+  /** The cashier scanned the payer's code. */
+  payByCode(
+    merchant: Merchant,
+    input: {
+      outTradeNo: string;
+      amountFen: bigint;
+      subject: string;
+      authCode: string;
+      storeId?: string;
+      terminalId?: string;
+    },
+  ): Promise<Result<Order, AcquiringError>>;
+  createStaticCode(merchant: Merchant, store: MerchantStore | null): Promise<string>;
+  describeCode(code: string): Promise<CodeDescription | null>;
+  /** The payer scanned a code and confirms (with the amount for a static code). */
+  payCode(
+    payer: User,
+    code: string,
+    input: { amountFen?: bigint; idempotencyKey: string; pinConfirmed: boolean; note?: string },
+  ): Promise<Result<Order, AcquiringError>>;
+  /** The payer confirms a scanned payment code waiting in USERPAYING. */
+  confirm(payer: User, orderId: string, pinConfirmed: boolean): Promise<Result<Order, AcquiringError>>;
+  awaitingConfirmation(payer: User): Promise<Order[]>;
+  sweep(limit: number): Promise<number>;
+}
+
+export function createAcquiringService(deps: {
+  store: Store;
+  clock: Clock;
+  network: NetworkService;
+  identity: IdentityService;
+  merchants: MerchantService;
+  orders: OrderBook;
+  payments: PaymentService;
+  paymentCodes: PaymentCodeService;
+}): AcquiringService {
+  const { store, clock, network, identity, merchants, orders, payments, paymentCodes } = deps;
+  const db = store.db;
+  const now = () => BigInt(clock.nowMs());
+  const policyOf = async (merchant: Merchant) => (await network.getProvider(merchant.providerId))!.policy.payments;
+
+  const service: AcquiringService = {
+    async createOrder(merchant, input) {
+      const policy = await policyOf(merchant);
+      return orders.create(merchant, {
+        outTradeNo: input.outTradeNo,
+        amountFen: input.amountFen,
+        subject: input.subject,
+        channel: 'qr',
+        timeoutSeconds: input.timeoutSeconds ?? policy.orderTimeoutSeconds,
+        notifyUrl: input.notifyUrl,
+        storeId: input.storeId,
+      });
+    },
+
+    async payByCode(merchant, input) {
+      const resolved = await paymentCodes.resolve(input.authCode);
+      if (!resolved.ok) return resolved;
+      const payer = (await identity.getUser(resolved.value.userId))!;
+      if (payer.providerId !== merchant.providerId) {
+        return problem(
+          'cross_provider_not_supported',
+          'this payment code belongs to another wallet provider; paying across providers is not yet supported',
+        );
+      }
+      const policy = await policyOf(merchant);
+      const waits =
+        input.amountFen > (await network.getProvider(payer.providerId))!.policy.payments.passwordFreeLimitFen;
+      const created = await orders.create(merchant, {
+        outTradeNo: input.outTradeNo,
+        amountFen: input.amountFen,
+        subject: input.subject,
+        channel: 'payment_code',
+        timeoutSeconds: waits ? policy.payerConfirmSeconds : policy.orderTimeoutSeconds,
+        storeId: input.storeId,
+        terminalId: input.terminalId,
+        payerUserId: payer.id,
+        status: waits ? 'USERPAYING' : 'WAIT_BUYER_PAY',
+      });
+      if (!created.ok) return created;
+      const order = created.value;
+      if (order.payerUserId !== payer.id)
+        return problem('order_being_paid', `order ${order.outTradeNo} belongs to another payer`);
+      if (order.status !== 'WAIT_BUYER_PAY' && order.status !== 'USERPAYING') return ok(order);
+      if (!(await paymentCodes.spend(input.authCode, order.id))) {
+        await orders.close(order, 'payment_code_used');
+        return problem('payment_code_used', 'this payment code has just been used; ask the payer to refresh it');
+      }
+      if (waits) return ok(order);
+      return payments.pay(payer, order, { pinConfirmed: false });
+    },
+
+    async createStaticCode(merchant, merchantStore) {
+      const code = `s${newToken(12)}`;
+      await db
+        .insertInto('collection_codes')
+        .values({
+          code,
+          kind: 'static',
+          merchant_id: merchant.id,
+          store_id: merchantStore?.id ?? null,
+          order_id: null,
+          user_id: null,
+          created_at_ms: now(),
+        })
+        .execute();
+      return code;
+    },
+
+    async describeCode(code) {
+      const row = await db.selectFrom('collection_codes').selectAll().where('code', '=', code).executeTakeFirst();
+      if (!row || row.merchant_id === null || row.kind === 'personal') return null;
+      const merchant = (await merchants.get(row.merchant_id))!;
+      const merchantStore = row.store_id ? await merchants.getStore(row.store_id) : null;
+      const order = row.order_id ? await orders.get(row.order_id) : null;
+      return {
+        code,
+        kind: row.kind === 'order' ? 'order' : 'static',
+        merchant: { id: merchant.id, name: merchant.name, providerId: merchant.providerId },
+        store: merchantStore ? { id: merchantStore.id, name: merchantStore.name, city: merchantStore.city } : null,
+        order,
+      };
+    },
+
+    async payCode(payer, code, input) {
+      const described = await service.describeCode(code);
+      if (!described) return problem('code_not_found', 'this code is not a collection code of this network');
+      if (described.order) return payments.pay(payer, described.order, { pinConfirmed: input.pinConfirmed });
+      if (input.amountFen === undefined) return problem('amount_required', 'type the amount to pay this merchant');
+      const merchant = (await merchants.get(described.merchant.id))!;
+      // The payer's key names the order, so a retried confirmation is the same order, paid once.
+      const outTradeNo = `static-${createHash('sha256').update(`${payer.id}\n${input.idempotencyKey}`).digest('hex').slice(0, 40)}`;
+      const created = await orders.create(merchant, {
+        outTradeNo,
+        amountFen: input.amountFen,
+        subject: input.note?.trim() || `${merchant.name}${described.store ? ` · ${described.store.name}` : ''}`,
+        channel: 'static',
+        timeoutSeconds: STATIC_ORDER_TIMEOUT_SECONDS,
+        storeId: described.store?.id,
+        payerUserId: payer.id,
+      });
+      if (!created.ok) return created;
+      return payments.pay(payer, created.value, { pinConfirmed: input.pinConfirmed });
+    },
+
+    async confirm(payer, orderId, pinConfirmed) {
+      const order = await orders.get(orderId);
+      if (!order || order.payerUserId !== payer.id)
+        return problem('order_not_found', `you have no order ${orderId} to confirm`);
+      return payments.pay(payer, order, { pinConfirmed });
+    },
+
+    async awaitingConfirmation(payer) {
+      const rows = await db
+        .selectFrom('orders')
+        .select('id')
+        .where('payer_user_id', '=', payer.id)
+        .where('status', '=', 'USERPAYING')
+        .where('expires_at_ms', '>', now())
+        .limit(20)
+        .execute();
+      const found = await Promise.all(rows.map((row) => orders.get(row.id)));
+      return found.filter((order): order is Order => order !== null);
+    },
+
+    async sweep(limit) {
+      return (await orders.expireDue(limit)) + (await payments.resumeStuck(limit));
+    },
+  };
+  return service;
+}
