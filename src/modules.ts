@@ -75,7 +75,16 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
   const payments = createPaymentService({ store, clock, ledger, network, identity, wallet, limits, merchants, orders });
   const paymentCodes = createPaymentCodeService({ store, clock, network });
   const refunds = createRefundService({ store, clock, ledger, network, identity, orders, writeEvent });
-  const acquiring = createAcquiringService({ store, clock, network, identity, merchants, orders, payments, paymentCodes });
+  const acquiring = createAcquiringService({
+    store,
+    clock,
+    network,
+    identity,
+    merchants,
+    orders,
+    payments,
+    paymentCodes,
+  });
   return {
     store,
     ledger,
