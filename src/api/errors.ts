@@ -37,7 +37,13 @@ type EdgeErrorCode =
   | 'store_unavailable'
   | 'forbidden'
   | 'idempotency_key_required'
-  | 'internal_error';
+  | 'internal_error'
+  // Signed merchant requests (src/merchant/auth.ts) and registering an app's key.
+  | 'signature_invalid'
+  | 'signature_expired'
+  | 'nonce_replayed'
+  | 'unknown_app'
+  | 'invalid_public_key';
 
 /** Refusals of the payer side's modules. */
 type DomainErrorCode = IdentityError | BankingError | WalletError | RedPacketError | NetworkError;
@@ -115,6 +121,11 @@ export const ERROR_STATUS = {
   internal_error: 500,
   forbidden: 403,
   idempotency_key_required: BAD_REQUEST,
+  signature_invalid: 401,
+  signature_expired: 401,
+  nonce_replayed: 401,
+  unknown_app: 401,
+  invalid_public_key: REFUSED,
   // Identity.
   unknown_provider: REFUSED,
   phone_taken: CONFLICT,

@@ -1,0 +1,196 @@
+// Who is calling the merchant native API: a hook that checks the request signature (scheme in
+// signature.ts) against the app's registered key, refuses replays, and names the app and merchant.
+//
+// Use both helpers together, inside the encapsulated plugin of the merchant routes:
+//
+//   app.register(async (merchantApi) => {
+//     registerSignedJson(merchantApi); // JSON bodies only, with their raw bytes kept for the signature
+//     merchantApi.addHook('preValidation', merchantAuth({ store, clock })); // or per route
+//     merchantApi.post('/orders', { schema }, async (request) => {
+//       const { merchantId } = merchantAppOf(request);
+//       …
+//     });
+//   }, { prefix: '/v1/merchant' });
+//
+// `preValidation` is the better place: an unsigned request is refused before its body is
+// validated, so it learns nothing about the schema; `preHandler` works the same way otherwise.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { sendProblem } from '../api/errors.js';
+import type { Clock } from '../shared/clock.js';
+import { ok, problem, problemWith, type Result } from '../shared/result.js';
+import type { Store } from '../store/store.js';
+import {
+  canonicalRequest,
+  checkTimestamp,
+  NONCE_RETENTION_MS,
+  readSignatureHeaders,
+  SIGNATURE_HEADERS,
+  verifySignature,
+} from './signature.js';
+
+export interface MerchantApp {
+  appId: string;
+  merchantId: string;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Set by merchantAuth; null on routes without it. */
+    merchantApp: MerchantApp | null;
+    /** The body's bytes as received, kept by registerSignedJson; null without a body. */
+    rawBody: Buffer | null;
+  }
+}
+
+export type MerchantAuthError = 'signature_invalid' | 'signature_expired' | 'nonce_replayed' | 'unknown_app';
+
+export interface MerchantAuthDeps {
+  store: Store;
+  clock: Clock;
+}
+
+/** A purge runs after this many accepted requests, or after this long, whichever comes first. */
+const PURGE_EVERY_ACCEPTED = 500;
+const PURGE_INTERVAL_MS = 60_000;
+/** Twice the accepted requests between purges, so a steady stream of requests is kept up with. */
+const PURGE_ROWS_MAX = 2 * PURGE_EVERY_ACCEPTED;
+
+/**
+ * For the encapsulated plugin of signed routes: accepts only `application/json` bodies (others get
+ * 415), keeps their exact bytes in `request.rawBody`, and parses them with Fastify's own JSON parser
+ * (secure-json-parse, refusing `__proto__` and `constructor.prototype` keys), so schema validation
+ * sees the same object it would anywhere else in the server.
+ */
+export function registerSignedJson(app: FastifyInstance): void {
+  if (!app.hasRequestDecorator('rawBody')) app.decorateRequest('rawBody', null);
+  if (!app.hasRequestDecorator('merchantApp')) app.decorateRequest('merchantApp', null);
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser<Buffer>('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    request.rawBody = body;
+    parseJson.call(app, request, body.toString('utf8'), done);
+  });
+}
+
+/** A preValidation (or preHandler) hook: 401 in the error shape unless the request is signed by a known app. */
+export function merchantAuth(deps: MerchantAuthDeps) {
+  const purgeNowAndThen = createNoncePurger(deps);
+  return async function authenticateMerchant(request: FastifyRequest, reply: FastifyReply) {
+    const verified = await verifyRequest(deps, request);
+    if (!verified.ok) return sendProblem(reply, verified.error);
+    request.merchantApp = verified.value;
+    await purgeNowAndThen(request);
+  };
+}
+
+/** The app of a route behind merchantAuth (a programmer's error otherwise). */
+export function merchantAppOf(request: FastifyRequest): MerchantApp {
+  if (!request.merchantApp) throw new Error('route reads the merchant app without merchantAuth');
+  return request.merchantApp;
+}
+
+async function verifyRequest(
+  deps: MerchantAuthDeps,
+  request: FastifyRequest,
+): Promise<Result<MerchantApp, MerchantAuthError>> {
+  const headers = readSignatureHeaders(request.headers);
+  if (!headers.ok) return headers;
+  const { appId, timestampMs, nonce, signature } = headers.value;
+  const nowMs = deps.clock.nowMs();
+  const fresh = checkTimestamp(timestampMs, nowMs);
+  if (!fresh.ok) return fresh;
+  const app = await deps.store.db
+    .selectFrom('merchant_apps')
+    .select(['merchant_id', 'key_algorithm', 'public_key_pem'])
+    .where('app_id', '=', appId)
+    .executeTakeFirst();
+  if (!app) {
+    return problem('unknown_app', `no app is registered as ${SIGNATURE_HEADERS.appId} ${JSON.stringify(appId)}`);
+  }
+  const body = signedBody(request);
+  const canonical = canonicalRequest({
+    method: request.method,
+    pathWithQuery: request.url,
+    appId,
+    timestampMs,
+    nonce,
+    body,
+  });
+  if (!verifySignature({ algorithm: app.key_algorithm, publicKeyPem: app.public_key_pem, canonical, signature })) {
+    // The string the server checked is no secret (the client sent all of it) and shows what differs.
+    return problemWith(
+      'signature_invalid',
+      `the signature does not match the request for app ${appId}'s ${app.key_algorithm} key: ` +
+        'sign the method, path with query, app id, timestamp, nonce and body SHA-256 exactly as sent',
+      { signed_string: canonical },
+    );
+  }
+  // Only after the signature holds, so nobody can use up another app's nonces.
+  if (!(await recordNonce(deps.store, appId, nonce, nowMs))) {
+    return problem('nonce_replayed', `the ${SIGNATURE_HEADERS.nonce} ${nonce} was already used; send a fresh one`);
+  }
+  return ok({ appId, merchantId: app.merchant_id });
+}
+
+/** The bytes that were signed: the raw body kept by registerSignedJson, or none for a bodiless request. */
+function signedBody(request: FastifyRequest): Buffer | undefined {
+  if (request.rawBody) return request.rawBody;
+  if (request.body !== undefined) {
+    throw new Error('merchantAuth on a route whose plugin did not call registerSignedJson: the raw body is lost');
+  }
+  return undefined;
+}
+
+/** One statement, so of two requests racing with one nonce exactly one inserts the row. */
+async function recordNonce(store: Store, appId: string, nonce: string, nowMs: number): Promise<boolean> {
+  const inserted = await store.db
+    .insertInto('request_nonces')
+    .values({ app_id: appId, nonce, seen_at_ms: BigInt(nowMs) })
+    .onConflict((conflict) => conflict.columns(['app_id', 'nonce']).doNothing())
+    .executeTakeFirst();
+  return inserted.numInsertedOrUpdatedRows === 1n;
+}
+
+/** Deletes at most `rowsMax` nonces too old to matter (seen more than NONCE_RETENTION_MS ago). */
+export async function purgeExpiredNonces(store: Store, nowMs: number, rowsMax: number): Promise<number> {
+  const cutoffMs = BigInt(nowMs - NONCE_RETENTION_MS);
+  const deleted = await store.db
+    .deleteFrom('request_nonces')
+    .where(({ eb, refTuple, selectFrom }) =>
+      eb(
+        refTuple('app_id', 'nonce'),
+        'in',
+        selectFrom('request_nonces')
+          .select(['app_id', 'nonce'])
+          .where('seen_at_ms', '<', cutoffMs)
+          .limit(rowsMax)
+          .$asTuple('app_id', 'nonce'),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(deleted.numDeletedRows);
+}
+
+/** Purges in the request that comes due, one at a time; a failed purge is logged and retried later. */
+function createNoncePurger(deps: MerchantAuthDeps) {
+  let acceptedSincePurge = 0;
+  let lastPurgeMs = deps.clock.nowMs();
+  let purging = false;
+  return async (request: FastifyRequest): Promise<void> => {
+    acceptedSincePurge += 1;
+    const nowMs = deps.clock.nowMs();
+    const due = acceptedSincePurge >= PURGE_EVERY_ACCEPTED || nowMs - lastPurgeMs >= PURGE_INTERVAL_MS;
+    if (!due || purging) return;
+    purging = true;
+    acceptedSincePurge = 0;
+    lastPurgeMs = nowMs;
+    try {
+      await purgeExpiredNonces(deps.store, nowMs, PURGE_ROWS_MAX);
+    } catch (error) {
+      // The request itself is authentic; old nonces only take space until the next purge.
+      request.log.warn({ err: error }, 'purging old request nonces failed; the next purge retries');
+    } finally {
+      purging = false;
+    }
+  };
+}
