@@ -6,6 +6,7 @@ import { createOrderBook, type EventWriter, type OrderBook } from './acquiring/o
 import { createPaymentCodeService, type PaymentCodeService } from './acquiring/payment-codes.js';
 import { createPaymentService, type PaymentService } from './acquiring/payments.js';
 import { createRefundService, type RefundService } from './acquiring/refunds.js';
+import { createSettlementService, type SettlementService } from './acquiring/settlement.js';
 import { createBankingService, type BankingService } from './banking/service.js';
 import { createMerchantService, type MerchantService } from './merchant/service.js';
 import { createIdentityService, type IdentityService } from './identity/service.js';
@@ -37,6 +38,7 @@ export interface Modules {
   paymentCodes: PaymentCodeService;
   refunds: RefundService;
   acquiring: AcquiringService;
+  settlements: SettlementService;
 }
 
 export interface ModuleDeps {
@@ -75,6 +77,7 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
   const payments = createPaymentService({ store, clock, ledger, network, identity, wallet, limits, merchants, orders });
   const paymentCodes = createPaymentCodeService({ store, clock, network });
   const refunds = createRefundService({ store, clock, ledger, network, identity, orders, writeEvent });
+  const settlements = createSettlementService({ store, clock, ledger, network, merchants });
   const acquiring = createAcquiringService({
     store,
     clock,
@@ -102,5 +105,6 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
     paymentCodes,
     refunds,
     acquiring,
+    settlements,
   };
 }

@@ -5,6 +5,10 @@ import { PHONE_PATTERN } from '../identity/service.js';
 import { userJson } from '../identity/routes.js';
 import type { Modules } from '../modules.js';
 import { AMOUNT_FEN_MAX } from '../shared/money.js';
+import type { Merchant } from '../merchant/service.js';
+import { parsePublicKey } from '../merchant/signature.js';
+import { newToken } from '../shared/passwords.js';
+import { ok, problem, type Result } from '../shared/result.js';
 import { requireAdminToken } from './admin-ledger.js';
 import { sendError, sendProblem } from './errors.js';
 
@@ -24,6 +28,7 @@ export async function adminNetworkRoutes(
 ): Promise<void> {
   const { banking, identity } = options.modules;
   requireAdminToken(app, options.adminToken);
+  registerMerchantOnboarding(app, options.modules);
 
   app.post<{ Body: BankAccountBody }>(
     '/bank-accounts',
@@ -93,4 +98,123 @@ export async function adminNetworkRoutes(
       return userJson(user);
     },
   );
+}
+
+interface MerchantBody {
+  provider: string;
+  kind: 'individual' | 'business';
+  name: string;
+  mcc: string;
+  fee_rate_bps?: number;
+  settlement_bank_account_id: string;
+  settlement_delay_days?: number;
+}
+
+/** Onboarding: a merchant, its stores, and its API apps (a public key for signatures, a webhook URL). */
+function registerMerchantOnboarding(app: FastifyInstance, modules: Modules): void {
+  const { merchants } = modules;
+  app.post<{ Body: MerchantBody }>(
+    '/merchants',
+    {
+      schema: {
+        tags: ['operator'],
+        summary:
+          'Onboard a merchant: an individual (a market stall) or a business, with its MCC, fee rate and settlement account',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['provider', 'kind', 'name', 'mcc', 'settlement_bank_account_id'],
+          properties: {
+            provider: { type: 'string', maxLength: 64 },
+            kind: { type: 'string', enum: ['individual', 'business'] },
+            name: { type: 'string', minLength: 1, maxLength: 60 },
+            mcc: { type: 'string', pattern: '^[0-9]{4}$' },
+            fee_rate_bps: { type: 'integer', minimum: 0, maximum: 10_000 },
+            settlement_bank_account_id: { type: 'string', maxLength: 64 },
+            settlement_delay_days: { type: 'integer', minimum: 0, maximum: 30 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const created = await merchants.create({
+        providerId: body.provider,
+        kind: body.kind,
+        name: body.name,
+        mcc: body.mcc,
+        feeRateBps: body.fee_rate_bps,
+        settlementBankAccountId: body.settlement_bank_account_id,
+        settlementDelayDays: body.settlement_delay_days,
+      });
+      if (!created.ok) return sendProblem(reply, created.error);
+      return reply.code(201).send(merchantJson(created.value));
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { public_key_pem: string; webhook_url?: string } }>(
+    '/merchants/:id/apps',
+    {
+      schema: {
+        tags: ['operator'],
+        summary: 'Register an API app for a merchant: its public key (SPKI PEM, RSA ≥ 2048 or Ed25519) and webhook URL',
+        body: {
+          type: 'object',
+          additionalProperties: false,
+          required: ['public_key_pem'],
+          properties: {
+            public_key_pem: { type: 'string', minLength: 1, maxLength: 8192 },
+            webhook_url: { type: 'string', format: 'uri', maxLength: 512 },
+          },
+        },
+      },
+    },
+    async (request, reply) => {
+      const registered = await registerApp(
+        modules,
+        request.params.id,
+        request.body.public_key_pem,
+        request.body.webhook_url,
+      );
+      if (!registered.ok) return sendProblem(reply, registered.error);
+      return reply.code(201).send({ app_id: registered.value, merchant_id: request.params.id });
+    },
+  );
+}
+
+export const merchantJson = (merchant: Merchant) => ({
+  id: merchant.id,
+  provider: merchant.providerId,
+  kind: merchant.kind,
+  name: merchant.name,
+  mcc: merchant.mcc,
+  fee_rate_bps: merchant.feeRateBps,
+  settlement_bank_account_id: merchant.settlementBankAccountId,
+  settlement_delay_days: merchant.settlementDelayDays,
+  status: merchant.status,
+});
+
+/** Registers an app; its id is what the merchant's requests carry in Saoma-App-Id. */
+export async function registerApp(
+  modules: Modules,
+  merchantId: string,
+  publicKeyPem: string,
+  webhookUrl: string | undefined,
+): Promise<Result<string, 'merchant_not_found' | 'invalid_public_key'>> {
+  if (!(await modules.merchants.get(merchantId))) return problem('merchant_not_found', `no merchant ${merchantId}`);
+  const key = parsePublicKey(publicKeyPem);
+  if (!key.ok) return key;
+  const appId = `app_${newToken(12)}`;
+  await modules.store.db
+    .insertInto('merchant_apps')
+    .values({
+      app_id: appId,
+      merchant_id: merchantId,
+      key_algorithm: key.value.algorithm,
+      public_key_pem: key.value.pem,
+      webhook_url: webhookUrl ?? null,
+      created_at_ms: BigInt(modules.clock.nowMs()),
+    })
+    .execute();
+  return ok(appId);
 }

@@ -5,7 +5,10 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { AccountError, SetupError } from '../ledger/service.js';
 import type { TransferResultCode } from '../ledger/types.js';
 import { WriterClosedError, WriterOverloadedError } from '../ledger/writer.js';
+import type { AcquiringError } from '../acquiring/service.js';
+import type { RefundError } from '../acquiring/refunds.js';
 import type { BankingError } from '../banking/service.js';
+import type { MerchantError } from '../merchant/service.js';
 import type { IdentityError } from '../identity/service.js';
 import type { NetworkError } from '../network/service.js';
 import type { Problem } from '../shared/result.js';
@@ -46,7 +49,15 @@ type EdgeErrorCode =
   | 'invalid_public_key';
 
 /** Refusals of the payer side's modules. */
-type DomainErrorCode = IdentityError | BankingError | WalletError | RedPacketError | NetworkError;
+type DomainErrorCode =
+  | IdentityError
+  | BankingError
+  | WalletError
+  | RedPacketError
+  | NetworkError
+  | MerchantError
+  | AcquiringError
+  | RefundError;
 
 export type ApiErrorCode =
   Exclude<TransferResultCode, 'ok'> | AccountError | SetupError | EdgeErrorCode | DomainErrorCode;
@@ -167,6 +178,32 @@ export const ERROR_STATUS = {
   red_packet_empty: REFUSED,
   red_packet_expired: REFUSED,
   invalid_red_packet: REFUSED,
+  // Merchants.
+  merchant_not_found: NOT_FOUND,
+  invalid_merchant: BAD_REQUEST,
+  store_not_found: NOT_FOUND,
+  bank_account_not_found: REFUSED,
+  // Orders, payments and payment codes.
+  order_not_found: NOT_FOUND,
+  out_trade_no_conflict: CONFLICT,
+  order_closed: REFUSED,
+  order_paid: REFUSED,
+  order_being_paid: CONFLICT,
+  order_expired: REFUSED,
+  invalid_order: BAD_REQUEST,
+  pin_required: REFUSED,
+  merchant_unavailable: REFUSED,
+  payment_code_invalid: REFUSED,
+  payment_code_expired: REFUSED,
+  payment_code_used: REFUSED,
+  code_not_found: NOT_FOUND,
+  amount_required: BAD_REQUEST,
+  // Refunds.
+  order_not_paid: REFUSED,
+  refund_exceeds_paid: REFUSED,
+  out_request_no_conflict: CONFLICT,
+  merchant_insufficient_funds: REFUSED,
+  invalid_refund: BAD_REQUEST,
 } as const satisfies Record<ApiErrorCode, number>;
 
 /** A sentence for each transfer refusal: "explain every refusal", even in a batch's summary. */

@@ -2,6 +2,8 @@
 // error shape everywhere, /health, and the operator ledger API when an admin token is set.
 import cookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
+import { merchantRoutes } from '../acquiring/merchant-routes.js';
+import { walletPaymentRoutes } from '../acquiring/wallet-routes.js';
 import { bankingRoutes } from '../banking/routes.js';
 import { identityRoutes } from '../identity/routes.js';
 import type { Modules } from '../modules.js';
@@ -100,6 +102,8 @@ function registerNativeApi(app: FastifyInstance, modules: Modules): void {
     },
     { prefix: '/v1' },
   );
+  app.register(walletPaymentRoutes, { modules });
+  app.register(merchantRoutes, { prefix: '/v1/merchant', modules });
 }
 
 function refuseRequestsWhileClosing(app: FastifyInstance): void {

@@ -1,0 +1,311 @@
+// The merchant side over HTTP, on every store: onboarding, signed merchant requests (and every
+// way a signature fails), an order paid by a wallet user who scanned its code, a partial refund,
+// the trade bill against the ledger, settlement to the bank, a printable static code, and a
+// scanned payment code.
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { describe, test } from 'node:test';
+import jsQRModule from 'jsqr';
+import { PNG } from 'pngjs';
+import { signRequest } from '../merchant/signature.js';
+import { TransferCodes } from '../network/chart.js';
+import { testStores } from '../testing/stores.js';
+import { createWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
+import { parseMpm } from './emv-qr.js';
+import { businessDateOf } from './settlement.js';
+
+const jsQR = jsQRModule.default;
+const ADMIN = 'operator-token-for-merchant-tests';
+const admin = { authorization: `Bearer ${ADMIN}` };
+
+interface MerchantClient {
+  merchantId: string;
+  appId: string;
+  privateKeyPem: string;
+  bankAccountId: string;
+  call(
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    tamper?: (headers: Record<string, string>) => string | void,
+  ): Promise<{ status: number; body: any; text: string }>;
+}
+
+async function onboard(h: WalletHarness): Promise<MerchantClient> {
+  const bank = await h.call('POST', '/v1/admin/bank-accounts', {
+    headers: admin,
+    body: { bank: 'east-bank', kind: 'debit', holder_name: '老王水果店', phone: '13700000001', amount: '0' },
+  });
+  assert.equal(bank.status, 201);
+  const merchant = await h.call('POST', '/v1/admin/merchants', {
+    headers: admin,
+    body: {
+      provider: 'bluepay',
+      kind: 'business',
+      name: '老王水果店',
+      mcc: '5411',
+      settlement_bank_account_id: bank.body.id,
+    },
+  });
+  assert.equal(merchant.status, 201, JSON.stringify(merchant.body));
+  assert.equal(merchant.body.fee_rate_bps, 38);
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const app = await h.call('POST', `/v1/admin/merchants/${merchant.body.id}/apps`, {
+    headers: admin,
+    body: { public_key_pem: publicKey.export({ type: 'spki', format: 'pem' }) },
+  });
+  assert.equal(app.status, 201, JSON.stringify(app.body));
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return {
+    merchantId: merchant.body.id,
+    appId: app.body.app_id,
+    privateKeyPem,
+    bankAccountId: bank.body.id,
+    async call(method, path, body, tamper) {
+      const payload = body === undefined ? '' : JSON.stringify(body);
+      const headers: Record<string, string> = signRequest({
+        appId: app.body.app_id,
+        privateKeyPem,
+        method,
+        pathWithQuery: path,
+        body: payload,
+        timestampMs: h.clock.nowMs(),
+      });
+      if (payload !== '') headers['content-type'] = 'application/json';
+      const sent = tamper?.(headers) ?? payload;
+      const response = await h.app.inject({ method, url: path, headers, ...(payload === '' ? {} : { payload: sent }) });
+      const isJson = String(response.headers['content-type'] ?? '').includes('json');
+      return { status: response.statusCode, body: isJson ? response.json() : null, text: response.body };
+    },
+  };
+}
+
+for (const storeKind of testStores) {
+  describe(`merchant API on ${storeKind.name}`, { skip: storeKind.skip }, () => {
+    const withHarness = (run: (harness: WalletHarness) => Promise<void>) => async () => {
+      const database = await storeKind.create();
+      try {
+        const harness = await createWalletHarness(database, { adminToken: ADMIN });
+        try {
+          await run(harness);
+        } finally {
+          await harness.close();
+        }
+      } finally {
+        await database.cleanup();
+      }
+    };
+
+    test(
+      'order → the payer scans and pays → query → partial refund → bill totals equal the ledger → settlement pays the bank',
+      withHarness(async (h) => {
+        const shop = await onboard(h);
+        const payer = await h.funded(100_000n);
+        const created = await shop.call('POST', '/v1/merchant/orders', {
+          out_trade_no: 'A-1',
+          amount: '25000',
+          subject: '苹果 5 斤',
+        });
+        assert.equal(created.status, 201, JSON.stringify(created.body));
+        assert.match(created.body.code_url, /^http:\/\/[^/]+\/c\/o[A-Za-z0-9_-]+$/);
+        const emv = parseMpm(created.body.emv_qr);
+        assert.ok(emv.ok);
+        assert.equal(emv.value.amount, '250.00');
+        assert.equal(emv.value.merchantAccount?.fields['01'], created.body.code);
+
+        const scanned = await h.call('POST', '/v1/codes/scan', {
+          token: payer.token,
+          body: { text: created.body.emv_qr },
+        });
+        assert.deepEqual(
+          [scanned.status, scanned.body.merchant.name, scanned.body.order.amount],
+          [200, '老王水果店', '25000'],
+        );
+        const noKey = await h.call('POST', `/v1/codes/${created.body.code}/pay`, { token: payer.token, body: {} });
+        assert.equal(noKey.status, 400);
+        const paid = await h.call('POST', `/v1/codes/${created.body.code}/pay`, {
+          token: payer.token,
+          key: 'pay-a1',
+          body: {},
+        });
+        assert.deepEqual([paid.status, paid.body.status, paid.body.fee], [201, 'SUCCESS', '95']);
+        const queried = await shop.call('GET', '/v1/merchant/orders/A-1');
+        assert.deepEqual([queried.status, queried.body.status], [200, 'SUCCESS']);
+
+        const refund = await shop.call('POST', '/v1/merchant/orders/A-1/refunds', {
+          out_request_no: 'R-1',
+          amount: '5000',
+          reason: '坏了一个',
+        });
+        assert.deepEqual([refund.status, refund.body.status, refund.body.fee_refund], [201, 'SUCCESS', '19']);
+        const over = await shop.call('POST', '/v1/merchant/orders/A-1/refunds', {
+          out_request_no: 'R-2',
+          amount: '20001',
+        });
+        assert.deepEqual([over.status, over.body.error.code], [422, 'refund_exceeds_paid']);
+        const closePaid = await shop.call('POST', '/v1/merchant/orders/A-1/close');
+        assert.deepEqual([closePaid.status, closePaid.body.error.code], [422, 'order_paid']);
+        assert.equal(await h.balanceOf(payer), 100_000n - 25_000n + 5_000n);
+
+        const today = businessDateOf(h.clock.nowMs());
+        const bill = await shop.call('GET', `/v1/merchant/bills/${today}`);
+        assert.equal(bill.status, 200);
+        const total = bill.text
+          .trim()
+          .split('\n')
+          .at(-1)!
+          .split(',')
+          .map((field) => field.replaceAll('"', ''));
+        assert.deepEqual(total, ['total', '1', '1', '250.00', '0.95', '50.00', '0.19', '199.24']);
+        const merchant = (await h.modules.merchants.get(shop.merchantId))!;
+        const history = await h.modules.ledger.history(merchant.pendingAccountId, { limit: 100 });
+        const credited = history.transfers
+          .filter((t) => t.code === TransferCodes.payment)
+          .reduce((sum, t) => sum + t.amount, 0n);
+        const debited = history.transfers
+          .filter((t) => t.code === TransferCodes.refund)
+          .reduce((sum, t) => sum + t.amount, 0n);
+        assert.equal(credited - debited, 19_924n, 'the bill net equals what the ledger credited the merchant');
+
+        h.clock.advanceMs(24 * 3600 * 1000);
+        assert.ok((await h.modules.settlements.settleDue(100)) >= 1);
+        const settled = await shop.call('GET', '/v1/merchant/settlements');
+        const day = settled.body.settlements.find((s: { business_date: string }) => s.business_date === today);
+        assert.deepEqual([day.status, day.net, day.payments, day.refund_count], ['paid_out', '19924', 1, 1]);
+        const bankAccount = await h.modules.store.db
+          .selectFrom('bank_accounts')
+          .select('ledger_account_id')
+          .where('id', '=', shop.bankAccountId)
+          .executeTakeFirstOrThrow();
+        const bankBalance = (await h.modules.ledger.getAccount(BigInt(bankAccount.ledger_account_id)))!;
+        assert.equal(bankBalance.creditsPosted - bankBalance.debitsPosted, 19_924n);
+        assert.equal(await h.modules.settlements.settleDue(100), 0, 'a settled day is not paid twice');
+      }),
+    );
+
+    test(
+      'signatures: a wrong key, a replayed nonce, a stale timestamp, a changed body and an unknown app are refused',
+      withHarness(async (h) => {
+        const shop = await onboard(h);
+        const body = { out_trade_no: 'S-1', amount: '100', subject: 'x' };
+        const replayed: Record<string, string> = {};
+        const first = await shop.call(
+          'POST',
+          '/v1/merchant/orders',
+          body,
+          (headers) => void Object.assign(replayed, headers),
+        );
+        assert.equal(first.status, 201);
+        const again = await h.app.inject({
+          method: 'POST',
+          url: '/v1/merchant/orders',
+          headers: replayed,
+          payload: JSON.stringify(body),
+        });
+        assert.deepEqual([again.statusCode, again.json().error.code], [401, 'nonce_replayed']);
+        const changed = await shop.call('POST', '/v1/merchant/orders', body, () =>
+          JSON.stringify({ ...body, amount: '1' }),
+        );
+        assert.deepEqual([changed.status, changed.body.error.code], [401, 'signature_invalid']);
+        const other = generateKeyPairSync('ed25519').privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+        const wrongKey = await shop.call('POST', '/v1/merchant/orders', body, (headers) => {
+          Object.assign(
+            headers,
+            signRequest({
+              appId: shop.appId,
+              privateKeyPem: other,
+              method: 'POST',
+              pathWithQuery: '/v1/merchant/orders',
+              body: JSON.stringify(body),
+              timestampMs: h.clock.nowMs(),
+            }),
+          );
+        });
+        assert.deepEqual([wrongKey.status, wrongKey.body.error.code], [401, 'signature_invalid']);
+        const stale = await shop.call('POST', '/v1/merchant/orders', body, (headers) => {
+          Object.assign(
+            headers,
+            signRequest({
+              appId: shop.appId,
+              privateKeyPem: shop.privateKeyPem,
+              method: 'POST',
+              pathWithQuery: '/v1/merchant/orders',
+              body: JSON.stringify(body),
+              timestampMs: h.clock.nowMs() - 5 * 60_000 - 1,
+            }),
+          );
+        });
+        assert.deepEqual([stale.status, stale.body.error.code], [401, 'signature_expired']);
+        const unknown = await shop.call('GET', '/v1/merchant/orders/S-1', undefined, (headers) => {
+          headers['saoma-app-id'] = 'app_nobody';
+        });
+        assert.deepEqual([unknown.status, unknown.body.error.code], [401, 'unknown_app']);
+        const unsigned = await h.app.inject({ method: 'GET', url: '/v1/merchant/orders/S-1' });
+        assert.equal(unsigned.statusCode, 401);
+      }),
+    );
+
+    test(
+      'a printable static code decodes to its URL; the payer types the amount; a payment code is scanned at the till',
+      withHarness(async (h) => {
+        const shop = await onboard(h);
+        const store = await shop.call('POST', '/v1/merchant/stores', { name: '东门店', city: '杭州' });
+        assert.equal(store.status, 201);
+        const code = await shop.call('POST', `/v1/merchant/stores/${store.body.store_id}/collection-codes`);
+        assert.equal(code.status, 201);
+        const png = await h.app.inject({ method: 'GET', url: new URL(code.body.qr_png).pathname });
+        assert.equal(png.headers['content-type'], 'image/png');
+        const image = PNG.sync.read(png.rawPayload);
+        const decoded = jsQR(new Uint8ClampedArray(image.data), image.width, image.height);
+        assert.equal(decoded?.data, code.body.code_url);
+        const payer = await h.funded(200_000n);
+        const paid = await h.call('POST', `/v1/codes/${code.body.code}/pay`, {
+          token: payer.token,
+          key: 'veg',
+          body: { amount: '1234' },
+        });
+        assert.deepEqual([paid.status, paid.body.status, paid.body.channel], [201, 'SUCCESS', 'static']);
+
+        const issued = await h.call('POST', '/v1/wallet/payment-codes', { token: payer.token });
+        assert.equal(issued.status, 201);
+        assert.match(issued.body.code, /^28[0-9]{16}$/);
+        const barcode = await h.app.inject({
+          method: 'GET',
+          url: `/v1/wallet/payment-codes/${issued.body.code}/barcode.svg`,
+          headers: { authorization: `Bearer ${payer.token}` },
+        });
+        assert.match(barcode.body, /<svg/);
+        const till = await shop.call('POST', '/v1/merchant/orders/pay-by-code', {
+          out_trade_no: 'TILL-1',
+          amount: '888',
+          subject: '香蕉',
+          auth_code: issued.body.code,
+        });
+        assert.deepEqual([till.status, till.body.status], [201, 'SUCCESS']);
+        const big = await h.call('POST', '/v1/wallet/payment-codes', { token: payer.token });
+        const waiting = await shop.call('POST', '/v1/merchant/orders/pay-by-code', {
+          out_trade_no: 'TILL-2',
+          amount: '100001',
+          subject: '果篮',
+          auth_code: big.body.code,
+        });
+        assert.deepEqual([waiting.status, waiting.body.status], [202, 'USERPAYING']);
+        const awaiting = await h.call('GET', '/v1/wallet/payments/awaiting', { token: payer.token });
+        assert.equal(awaiting.body.orders.length, 1);
+        const wrongPin = await h.call('POST', `/v1/wallet/payments/${waiting.body.order_id}/confirm`, {
+          token: payer.token,
+          key: 'c1',
+          body: { pin: '000000' },
+        });
+        assert.equal(wrongPin.body.error.code, 'wrong_pin');
+        const confirmed = await h.call('POST', `/v1/wallet/payments/${waiting.body.order_id}/confirm`, {
+          token: payer.token,
+          key: 'c2',
+          body: { pin: payer.pin },
+        });
+        assert.deepEqual([confirmed.status, confirmed.body.status], [201, 'SUCCESS']);
+        assert.equal(await h.balanceOf(payer), 200_000n - 1_234n - 888n - 100_001n);
+      }),
+    );
+  });
+}
