@@ -286,7 +286,7 @@ for (const storeKind of testStores) {
         const code = await h.modules.acquiring.createStaticCode(merchant, stall.value);
         const described = await h.modules.acquiring.describeCode(code);
         assert.deepEqual(
-          [described?.kind, described?.merchant.name, described?.store?.name],
+          [described?.kind, described?.merchant?.name, described?.store?.name],
           ['static', '小王面馆', '东门菜场 12 号'],
         );
         const payer = await h.funded(300_000n);

@@ -8,6 +8,7 @@ import { describe, test } from 'node:test';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { signRequest } from '../merchant/signature.js';
+import { defaultProviderPolicy } from '../network/policy.js';
 import { TransferCodes } from '../network/chart.js';
 import { testStores } from '../testing/stores.js';
 import { createWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
@@ -305,6 +306,59 @@ for (const storeKind of testStores) {
         });
         assert.deepEqual([confirmed.status, confirmed.body.status], [201, 'SUCCESS']);
         assert.equal(await h.balanceOf(payer), 200_000n - 1_234n - 888n - 100_001n);
+      }),
+    );
+
+    test(
+      'a personal receive code pays a person, with the PIN, up to its monthly count and amount; then the payee is told to register as a merchant',
+      withHarness(async (h) => {
+        const policy = defaultProviderPolicy(20, {
+          personalReceiveMonthlyCountMax: 2,
+          personalReceiveMonthlyAmountMaxFen: 10_000n,
+        });
+        assert.ok(
+          (await h.modules.network.createProvider({ id: 'smallpay', name: 'SmallPay', nameZh: '小付', policy })).ok,
+        );
+        const payer = await h.funded(100_000n, 'smallpay');
+        const seller = await h.signUp('smallpay');
+        const code = await h.call('POST', '/v1/me/receive-code', { token: seller.token });
+        assert.equal(code.status, 201);
+        assert.equal((await h.call('POST', '/v1/me/receive-code', { token: seller.token })).body.code, code.body.code);
+        const scanned = await h.call('POST', '/v1/codes/scan', {
+          token: payer.token,
+          body: { text: code.body.code_url },
+        });
+        assert.deepEqual(
+          [scanned.body.kind, scanned.body.merchant, scanned.body.payee.user_id],
+          ['personal', null, seller.userId],
+        );
+        const pay = (amount: string, key: string, pin: string | null = payer.pin) =>
+          h.call('POST', `/v1/codes/${code.body.code}/pay`, {
+            token: payer.token,
+            key,
+            body: { amount, ...(pin ? { pin } : {}) },
+          });
+        assert.equal((await pay('100', 'no-pin', null)).body.error.code, 'pin_required');
+        assert.equal((await pay('100', 'p1')).status, 201);
+        assert.equal((await pay('200', 'p2')).status, 201);
+        const third = await pay('300', 'p3');
+        assert.deepEqual([third.status, third.body.error.code], [422, 'personal_receive_limit']);
+        assert.match(third.body.error.message, /register as a merchant/);
+        assert.equal(await h.balanceOf(seller), 300n);
+        const other = await h.signUp('smallpay');
+        const otherCode = (await h.call('POST', '/v1/me/receive-code', { token: other.token })).body.code;
+        const big = await h.call('POST', `/v1/codes/${otherCode}/pay`, {
+          token: payer.token,
+          key: 'big',
+          body: { amount: '10001', pin: payer.pin },
+        });
+        assert.equal(big.body.error.code, 'personal_receive_limit');
+        h.clock.advanceMs(31 * 24 * 3600 * 1000);
+        const relog = await h.call('POST', '/v1/sessions', {
+          body: { provider: 'smallpay', phone: payer.phone, password: payer.password },
+        });
+        payer.token = relog.body.session.token;
+        assert.equal((await pay('300', 'next-month')).status, 201, 'a new month starts the count again');
       }),
     );
   });

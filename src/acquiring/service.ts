@@ -2,7 +2,7 @@
 // collection codes that the payer pays an amount of their choosing, scanned payment codes (paid
 // at once below the password-free limit, else waiting for the payer's PIN), and the sweep.
 import { createHash } from 'node:crypto';
-import type { IdentityService, User } from '../identity/service.js';
+import { displayName, type IdentityService, type User } from '../identity/service.js';
 import type { Merchant, MerchantService, MerchantStore } from '../merchant/service.js';
 import type { NetworkService } from '../network/service.js';
 import type { Clock } from '../shared/clock.js';
@@ -17,8 +17,10 @@ export type AcquiringError = OrderError | PaymentError | PaymentCodeError | 'cod
 
 export interface CodeDescription {
   code: string;
-  kind: 'static' | 'order';
-  merchant: { id: string; name: string; providerId: string };
+  kind: 'static' | 'order' | 'personal';
+  /** Null for a personal receive code, which pays a person (`payee`). */
+  merchant: { id: string; name: string; providerId: string } | null;
+  payee: { userId: string; name: string; providerId: string } | null;
   store: { id: string; name: string; city: string } | null;
   /** For an order's code: what it asks for and where it stands. */
   order: Order | null;
@@ -52,6 +54,8 @@ export interface AcquiringService {
     },
   ): Promise<Result<Order, AcquiringError>>;
   createStaticCode(merchant: Merchant, store: MerchantStore | null): Promise<string>;
+  /** The user's personal receive code (made on first use, then always the same). */
+  personalCode(user: User): Promise<string>;
   describeCode(code: string): Promise<CodeDescription | null>;
   /** The payer scanned a code and confirms (with the amount for a static code). */
   payCode(
@@ -148,9 +152,46 @@ export function createAcquiringService(deps: {
       return code;
     },
 
+    async personalCode(user) {
+      const existing = await db
+        .selectFrom('collection_codes')
+        .select('code')
+        .where('kind', '=', 'personal')
+        .where('user_id', '=', user.id)
+        .executeTakeFirst();
+      if (existing) return existing.code;
+      const code = `p${newToken(12)}`;
+      await db
+        .insertInto('collection_codes')
+        .values({
+          code,
+          kind: 'personal',
+          merchant_id: null,
+          store_id: null,
+          order_id: null,
+          user_id: user.id,
+          created_at_ms: now(),
+        })
+        .execute();
+      return code;
+    },
+
     async describeCode(code) {
       const row = await db.selectFrom('collection_codes').selectAll().where('code', '=', code).executeTakeFirst();
-      if (!row || row.merchant_id === null || row.kind === 'personal') return null;
+      if (!row) return null;
+      if (row.kind === 'personal') {
+        const payee = row.user_id ? await identity.getUser(row.user_id) : null;
+        if (!payee) return null;
+        return {
+          code,
+          kind: 'personal',
+          merchant: null,
+          payee: { userId: payee.id, name: displayName(payee), providerId: payee.providerId },
+          store: null,
+          order: null,
+        };
+      }
+      if (row.merchant_id === null) return null;
       const merchant = (await merchants.get(row.merchant_id))!;
       const merchantStore = row.store_id ? await merchants.getStore(row.store_id) : null;
       const order = row.order_id ? await orders.get(row.order_id) : null;
@@ -158,6 +199,7 @@ export function createAcquiringService(deps: {
         code,
         kind: row.kind === 'order' ? 'order' : 'static',
         merchant: { id: merchant.id, name: merchant.name, providerId: merchant.providerId },
+        payee: null,
         store: merchantStore ? { id: merchantStore.id, name: merchantStore.name, city: merchantStore.city } : null,
         order,
       };
@@ -165,7 +207,9 @@ export function createAcquiringService(deps: {
 
     async payCode(payer, code, input) {
       const described = await service.describeCode(code);
-      if (!described) return problem('code_not_found', 'this code is not a collection code of this network');
+      if (!described || described.merchant === null) {
+        return problem('code_not_found', 'this is not a merchant collection code of this network');
+      }
       if (described.order) return payments.pay(payer, described.order, { pinConfirmed: input.pinConfirmed });
       if (input.amountFen === undefined) return problem('amount_required', 'type the amount to pay this merchant');
       const merchant = (await merchants.get(described.merchant.id))!;

@@ -13,6 +13,7 @@ import { code128Svg, qrPng, qrSvg } from './code-images.js';
 import { codeFromScan, codeUrl } from './code-text.js';
 import { baseUrlOf, orderJson } from './json.js';
 import type { CodeDescription } from './service.js';
+import { operationJson } from '../wallet/routes.js';
 
 const tags = ['payments'];
 const pin = { type: 'string', pattern: PIN_PATTERN } as const;
@@ -25,7 +26,12 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
   const describeJson = (described: CodeDescription, request: FastifyRequest) => ({
     code: described.code,
     kind: described.kind,
-    merchant: { id: described.merchant.id, name: described.merchant.name, provider: described.merchant.providerId },
+    merchant: described.merchant
+      ? { id: described.merchant.id, name: described.merchant.name, provider: described.merchant.providerId }
+      : null,
+    payee: described.payee
+      ? { user_id: described.payee.userId, name: described.payee.name, provider: described.payee.providerId }
+      : null,
     store: described.store,
     order: described.order ? orderJson(described.order, baseUrlOf(request)) : null,
   });
@@ -112,6 +118,9 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
       }
       const checked = await preflight(request, reply, body.pin);
       if (!checked) return reply;
+      const described = await acquiring.describeCode(request.params.code);
+      if (described?.kind === 'personal')
+        return payPerson(reply, checked, described.payee!.userId, amountFen, body.note);
       const paid = await acquiring.payCode(checked.user, request.params.code, {
         amountFen,
         idempotencyKey: checked.key,
@@ -120,6 +129,44 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
       });
       if (!paid.ok) return sendProblem(reply, paid.error);
       return reply.code(201).send(orderJson(paid.value, baseUrlOf(request)));
+    },
+  );
+
+  /** A personal receive code pays a person: a transfer, with the PIN, counted against the code's monthly caps. */
+  const payPerson = async (
+    reply: FastifyReply,
+    checked: { user: User; key: string; pinConfirmed: boolean },
+    payeeUserId: string,
+    amountFen: bigint | undefined,
+    note: string | undefined,
+  ) => {
+    if (amountFen === undefined) return sendError(reply, 'amount_required', 'type the amount to pay this person');
+    if (!checked.pinConfirmed) return sendError(reply, 'pin_required', 'paying a person needs your payment PIN');
+    const sent = await modules.wallet.transfer(checked.user, {
+      idempotencyKey: checked.key,
+      to: { userId: payeeUserId },
+      amountFen,
+      note,
+      viaPersonalCode: true,
+    });
+    if (!sent.ok) return sendProblem(reply, sent.error);
+    return reply.code(201).send(operationJson(sent.value));
+  };
+
+  app.post(
+    '/v1/me/receive-code',
+    {
+      schema: {
+        tags,
+        summary:
+          'Your personal receive code: others scan it to pay you (capped each month; merchants register instead)',
+      },
+      preHandler: requireUser,
+    },
+    async (request, reply) => {
+      const code = await acquiring.personalCode(userOf(request));
+      const url = codeUrl(baseUrlOf(request), code);
+      return reply.code(201).send({ code, code_url: url, qr_png: `${url}/qr.png`, qr_svg: `${url}/qr.svg` });
     },
   );
 
@@ -206,12 +253,13 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
       const described = await acquiring.describeCode(request.params.code);
       if (!described) return sendError(reply, 'code_not_found', 'this is not a payment code of this network');
       if ((request.headers.accept ?? '').includes('text/html')) {
+        const name = described.merchant?.name ?? described.payee?.name ?? '';
         const amount = described.order ? ` · ¥${(Number(described.order.amountFen) / 100).toFixed(2)}` : '';
         return reply
           .header('content-type', 'text/html; charset=utf-8')
           .send(
-            `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(described.merchant.name)}</title>` +
-              `<h1>${escapeHtml(described.merchant.name)}${escapeHtml(amount)}</h1><p>Open this code in a Saoma wallet to pay. 请用 Saoma 钱包扫码付款。</p>`,
+            `<!doctype html><meta charset="utf-8"><meta name="viewport" content="width=device-width"><title>${escapeHtml(name)}</title>` +
+              `<h1>${escapeHtml(name)}${escapeHtml(amount)}</h1><p>Open this code in a Saoma wallet to pay. 请用 Saoma 钱包扫码付款。</p>`,
           );
       }
       return { ...describeJson(described, request), code_url: codeUrl(baseUrlOf(request), described.code) };

@@ -172,6 +172,7 @@ export const ERROR_STATUS = {
   invalid_payee: REFUSED,
   cross_provider_not_supported: REFUSED,
   idempotency_conflict: CONFLICT,
+  personal_receive_limit: REFUSED,
   // Red packets.
   red_packet_not_found: NOT_FOUND,
   red_packet_not_for_you: 403,

@@ -40,6 +40,9 @@ export const AccountCodes = {
   tierAllowance: 900,
   /** An identity's free withdrawal quota for one period. */
   withdrawalQuota: 901,
+  /** What a personal receive code has taken this month (count of payments, or fen). */
+  personalReceiveCount: 903,
+  personalReceiveAmount: 904,
   /** The provider's side of its allowances and quotas. */
   limitsSource: 902,
 } as const;
@@ -67,6 +70,8 @@ export const TransferCodes = {
   allowanceUse: 91,
   quotaGrant: 92,
   quotaUse: 93,
+  personalReceiveGrant: 94,
+  personalReceiveUse: 95,
   payment: 30,
   paymentFee: 31,
   refund: 32,
@@ -95,6 +100,7 @@ export const AccountKeys = {
   merchantPending: (merchantId: string) => `merchant:${merchantId}:pending`,
   merchantAvailable: (merchantId: string) => `merchant:${merchantId}:available`,
   tierAllowance: (userId: string, period: string) => `allowance:${userId}:${period}`,
+  personalReceive: (userId: string, what: 'count' | 'amount', period: string) => `personal-receive:${userId}:${what}:${period}`,
   withdrawalQuota: (providerId: string, identity: string, period: string) =>
     `withdrawal-quota:${providerId}:${identity}:${period}`,
 } as const;

@@ -4,7 +4,7 @@
 
 export type TierLevel = 1 | 2 | 3;
 export const TIER_LEVELS: readonly TierLevel[] = [1, 2, 3];
-export type LimitPeriod = 'lifetime' | 'year';
+export type LimitPeriod = 'lifetime' | 'year' | 'month';
 
 export interface TierPolicy {
   /** Balance payments and transfers allowed per period. */
@@ -95,10 +95,12 @@ export const DEFAULT_PAYMENTS: ProviderPolicy['payments'] = {
 /** The network's time zone (Asia/Shanghai, UTC+8 all year): a "year" is a calendar year there. */
 const NETWORK_UTC_OFFSET_MS = 8 * 3600 * 1000;
 
-/** The period a limit counts in: `life`, or `y2026` for a calendar year in the network's time zone. */
+/** The period a limit counts in: `life`, `y2026` or `m2026-06` (calendar year or month in the network's time zone). */
 export function limitPeriodKey(period: LimitPeriod, nowMs: number): string {
   if (period === 'lifetime') return 'life';
-  return `y${new Date(nowMs + NETWORK_UTC_OFFSET_MS).getUTCFullYear()}`;
+  const local = new Date(nowMs + NETWORK_UTC_OFFSET_MS);
+  if (period === 'month') return `m${local.toISOString().slice(0, 7)}`;
+  return `y${local.getUTCFullYear()}`;
 }
 
 export function policyToJson(policy: ProviderPolicy): string {

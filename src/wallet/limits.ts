@@ -26,6 +26,8 @@ export interface LimitCounter {
 export interface Limits {
   tierAllowance(user: User, policy: ProviderPolicy): Promise<LimitCounter>;
   withdrawalQuota(user: User, policy: ProviderPolicy): Promise<LimitCounter>;
+  /** What the payee's personal receive code may still take this month: payments (1 each) and fen. */
+  personalReceive(payee: User, policy: ProviderPolicy): Promise<{ count: LimitCounter; amount: LimitCounter }>;
 }
 
 export function createLimits(deps: { ledger: LedgerService; network: NetworkService; clock: Clock }): Limits {
@@ -100,6 +102,22 @@ export function createLimits(deps: { ledger: LedgerService; network: NetworkServ
         grantId: (period) => `grant:${user.id}:${period}`,
         grantCode: TransferCodes.allowanceGrant,
       });
+    },
+    async personalReceive(payee, policy) {
+      const spec = (what: 'count' | 'amount', limit: bigint) =>
+        counter({
+          user: payee,
+          key: AccountKeys.personalReceive(payee.id, what, '{period}'),
+          code: what === 'count' ? AccountCodes.personalReceiveCount : AccountCodes.personalReceiveAmount,
+          periodKind: 'month',
+          limitFen: limit,
+          grantId: (period) => `grant:pr:${payee.id}:${what}:${period}`,
+          grantCode: TransferCodes.personalReceiveGrant,
+        });
+      return {
+        count: await spec('count', BigInt(policy.payments.personalReceiveMonthlyCountMax)),
+        amount: await spec('amount', policy.payments.personalReceiveMonthlyAmountMaxFen),
+      };
     },
     withdrawalQuota(user, policy) {
       // Per identity: every account of the same person shares one quota (Alipay's rule); before

@@ -30,6 +30,7 @@ export type WalletError =
   | 'payee_unavailable'
   | 'invalid_payee'
   | 'cross_provider_not_supported'
+  | 'personal_receive_limit'
   | 'idempotency_conflict';
 
 export interface Balance {
@@ -73,7 +74,13 @@ export interface WalletService {
   findPayee(payer: User, to: { phone?: string; userId?: string }): Promise<Result<Payee, WalletError>>;
   transfer(
     user: User,
-    input: MoneyRequest & { to: { phone?: string; userId?: string }; amountFen: bigint; note?: string },
+    input: MoneyRequest & {
+      to: { phone?: string; userId?: string };
+      amountFen: bigint;
+      note?: string;
+      /** Paid by scanning the payee's personal receive code: counts towards its monthly caps. */
+      viaPersonalCode?: boolean;
+    },
   ): Promise<Result<WalletOperation, WalletError>>;
   /** The tier allowance and free withdrawal quota, for display. */
   limits(user: User): Promise<{ allowance: LimitCounter; withdrawalQuota: LimitCounter; policy: ProviderPolicy }>;
@@ -290,20 +297,27 @@ export function createWalletService(deps: WalletDeps): WalletService {
       if (!payee.ok) return payee;
       const provider = await providerOf(user);
       const allowance = await limits.tierAllowance(user, provider.policy);
+      const personal = input.viaPersonalCode ? await limits.personalReceive(payee.value.user, provider.policy) : null;
       const ran = await operations.run(
         {
           userId: user.id,
           kind: 'transfer',
           idempotencyKey: input.idempotencyKey,
-          request: { to: payee.value.user.id, amount: input.amountFen.toString(), note: input.note ?? null },
+          request: {
+            to: payee.value.user.id,
+            amount: input.amountFen.toString(),
+            note: input.note ?? null,
+            ...(personal ? { via: 'personal_code' } : {}),
+          },
           amountFen: input.amountFen,
           counterpartyUserId: payee.value.user.id,
           note: input.note,
         },
         async (operation) => {
           const shortProblem = await insufficientBalance(user, operation.amountFen)();
+          const grants = [allowance.grant, personal?.count.grant ?? null, personal?.amount.grant ?? null];
           return {
-            before: allowance.grant ? [allowance.grant] : [],
+            before: grants.filter((grant): grant is NonNullable<typeof grant> => grant !== null),
             steps: [
               {
                 transfer: money(
@@ -315,6 +329,7 @@ export function createWalletService(deps: WalletDeps): WalletService {
                 explain: (code) => (code === 'insufficient_funds' ? shortProblem : null),
               },
               tierLimitStep(user, provider.policy, allowance, operation.amountFen, `op:${operation.id}`),
+              ...(personal ? personalReceiveSteps(personal, operation, payee.value.displayName) : []),
             ],
           };
         },
@@ -334,6 +349,37 @@ export function createWalletService(deps: WalletDeps): WalletService {
     tierLimitStep,
   };
   return service;
+}
+
+/**
+ * A personal receive code counts each payment (1) and its amount against the payee's monthly caps;
+ * at either cap the payment is refused and the payee is told to register as a merchant.
+ */
+function personalReceiveSteps(
+  personal: { count: LimitCounter; amount: LimitCounter },
+  operation: WalletOperation,
+  payeeName: string,
+): ChainStep[] {
+  const refusal: Problem = {
+    code: 'personal_receive_limit',
+    message:
+      `${payeeName}'s personal receive code has reached its monthly limit (${personal.count.limitFen} payments or ` +
+      `${formatYuanSymbol(personal.amount.limitFen)}), which is what business use looks like: ` +
+      'the payee should register as a merchant to collect more',
+    details: {
+      payments_left: personal.count.leftFen.toString(),
+      amount_left: personal.amount.leftFen.toString(),
+    },
+  };
+  const explain = (code: TransferResultCode) => (code === 'insufficient_funds' ? refusal : null);
+  const userData = `op:${operation.id}`;
+  return [
+    { transfer: useCounter(personal.count, '', 1n, TransferCodes.personalReceiveUse, userData), explain },
+    {
+      transfer: useCounter(personal.amount, '', operation.amountFen, TransferCodes.personalReceiveUse, userData),
+      explain,
+    },
+  ];
 }
 
 function money(debitAccountId: bigint, creditAccountId: bigint, operation: WalletOperation, code: number) {
