@@ -7,6 +7,7 @@ import { createLedgerService, EXPIRY_SWEEP_MAX, type LedgerService } from './led
 import { systemClock, type Clock } from './shared/clock.js';
 import { DEFAULT_BATCH_MAX, DEFAULT_EXPIRY_SWEEP_INTERVAL_MS, type LogLevel } from './shared/config.js';
 import { createModules, type Modules } from './modules.js';
+import { startNotifier } from './notify/worker.js';
 import { createFieldCipher } from './shared/field-cipher.js';
 import { resolveFieldKey } from './shared/field-key.js';
 import { migrate } from './store/migrations.js';
@@ -70,6 +71,15 @@ export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
     const sweeps = [
       startExpirySweep(ledger, app.log, intervalMs),
       startSweep('red packet sweep', () => modules.redPackets.sweep(), app.log, intervalMs),
+      startSweep('order sweep', () => modules.acquiring.sweep(ORDER_SWEEP_MAX), app.log, intervalMs),
+      // The settlement scheduler: T+n business days are settled as they come due.
+      startSweep(
+        'settlement',
+        () => modules.settlements.settleDue(SETTLEMENT_RUN_MAX),
+        app.log,
+        SETTLEMENT_INTERVAL_MS,
+      ),
+      startNotifier(modules.notifier, { log: app.log }),
     ];
     const close = onlyOnce(() => shutDown({ app, sweeps, ledger, store }));
     return { app, ledger, store, modules, url: serverUrl(app), close };
@@ -87,7 +97,7 @@ function serverUrl(app: FastifyInstance): string {
 
 interface Parts {
   app: FastifyInstance;
-  sweeps: ExpirySweep[];
+  sweeps: { stop(): Promise<void> }[];
   ledger: LedgerService;
   store: Store;
 }
@@ -182,6 +192,12 @@ async function sweepOnce(ledger: LedgerService, log: SweepLog): Promise<number> 
     return 0;
   }
 }
+
+/** Orders closed (or stuck payments finished) per sweep, at most. */
+const ORDER_SWEEP_MAX = 1_000;
+/** Merchant business days settled per run, at most, and how often the scheduler looks. */
+const SETTLEMENT_RUN_MAX = 1_000;
+const SETTLEMENT_INTERVAL_MS = 60_000;
 
 /** Time a shutdown may take before the process gives up waiting and exits with an error. */
 export const SHUTDOWN_TIMEOUT_MS = 30_000;

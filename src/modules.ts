@@ -9,6 +9,7 @@ import { createRefundService, type RefundService } from './acquiring/refunds.js'
 import { createSettlementService, type SettlementService } from './acquiring/settlement.js';
 import { createBankingService, type BankingService } from './banking/service.js';
 import { createMerchantService, type MerchantService } from './merchant/service.js';
+import { createNotifier, type Notifier } from './notify/worker.js';
 import { createIdentityService, type IdentityService } from './identity/service.js';
 import type { LedgerService } from './ledger/service.js';
 import { createNetworkService, type NetworkService } from './network/service.js';
@@ -39,6 +40,7 @@ export interface Modules {
   refunds: RefundService;
   acquiring: AcquiringService;
   settlements: SettlementService;
+  notifier: Notifier;
 }
 
 export interface ModuleDeps {
@@ -50,6 +52,8 @@ export interface ModuleDeps {
   random?: RandomSource;
   /** The outbox's INSERT for a merchant event (default: the notify module's outbox). */
   writeEvent?: EventWriter;
+  /** How webhooks are sent (tests may pass their own). */
+  fetchImpl?: typeof fetch;
 }
 
 export async function createModules(deps: ModuleDeps): Promise<Modules> {
@@ -71,7 +75,8 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
     clock,
     random: deps.random,
   });
-  const writeEvent = deps.writeEvent ?? outboxWriter(store);
+  const writeEvent = deps.writeEvent ?? outboxWriter({ store, clock, network });
+  const notifier = createNotifier({ store, clock, fetchImpl: deps.fetchImpl });
   const merchants = createMerchantService({ store, ledger, network, clock });
   const orders = createOrderBook({ store, clock, writeEvent });
   const payments = createPaymentService({ store, clock, ledger, network, identity, wallet, limits, merchants, orders });
@@ -106,5 +111,6 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
     refunds,
     acquiring,
     settlements,
+    notifier,
   };
 }

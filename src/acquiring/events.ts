@@ -1,10 +1,53 @@
 // Merchant events into the notify module's outbox, as statements that join the transaction of
-// the state change they announce. (Being wired to the outbox.)
+// the state change they announce: to the order's notify_url, else the merchant's app webhook
+// URL, with the retry schedule of the merchant's provider. No URL, no event: the query
+// endpoints are the source of truth either way.
 import type { CompiledQuery } from 'kysely';
+import type { NetworkService } from '../network/service.js';
+import { compileEnqueue } from '../notify/outbox.js';
+import type { Clock } from '../shared/clock.js';
 import type { Store } from '../store/store.js';
 import type { MerchantEvent } from './orders.js';
 
-export function outboxWriter(store: Store): (event: MerchantEvent) => CompiledQuery[] {
-  void store;
-  return () => [];
+export function outboxWriter(deps: {
+  store: Store;
+  clock: Clock;
+  network: NetworkService;
+}): (event: MerchantEvent) => Promise<CompiledQuery[]> {
+  const { store, clock, network } = deps;
+  const db = store.db;
+  return async (event) => {
+    const merchant = await db
+      .selectFrom('merchants')
+      .select('provider_id')
+      .where('id', '=', event.merchantId)
+      .executeTakeFirst();
+    if (!merchant) return [];
+    const url = event.notifyUrl ?? (await appWebhookUrl(store, event.merchantId));
+    if (url === null) return [];
+    const policy = (await network.getProvider(merchant.provider_id))!.policy;
+    const enqueued = compileEnqueue(
+      db,
+      {
+        merchantId: event.merchantId,
+        type: event.type,
+        payload: event.payload,
+        url,
+        retryScheduleSeconds: policy.payments.notifyRetrySeconds,
+      },
+      clock,
+    );
+    return [enqueued.query];
+  };
+}
+
+async function appWebhookUrl(store: Store, merchantId: string): Promise<string | null> {
+  const app = await store.db
+    .selectFrom('merchant_apps')
+    .select('webhook_url')
+    .where('merchant_id', '=', merchantId)
+    .where('webhook_url', 'is not', null)
+    .orderBy('created_at_ms')
+    .executeTakeFirst();
+  return app?.webhook_url ?? null;
 }

@@ -4,11 +4,15 @@
 // scanned payment code.
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { describe, test } from 'node:test';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { signRequest } from '../merchant/signature.js';
 import { defaultProviderPolicy } from '../network/policy.js';
+import { platformPublicKeyPem } from '../notify/platform-key.js';
+import { verifyWebhook } from '../notify/webhook-signature.js';
 import { TransferCodes } from '../network/chart.js';
 import { testStores } from '../testing/stores.js';
 import { createWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
@@ -359,6 +363,85 @@ for (const storeKind of testStores) {
         });
         payer.token = relog.body.session.token;
         assert.equal((await pay('300', 'next-month')).status, 201, 'a new month starts the count again');
+      }),
+    );
+
+    test(
+      "webhooks: a payment's event reaches the merchant signed by the platform, after failures, and shows in the merchant's log",
+      withHarness(async (h) => {
+        const shop = await onboard(h);
+        const received: { status: number; body: string; verified: boolean }[] = [];
+        let failuresLeft = 2;
+        const publicKey = await platformPublicKeyPem(h.modules.store, h.clock);
+        const server = createServer((request, response) => {
+          const chunks: Buffer[] = [];
+          request.on('data', (chunk: Buffer) => chunks.push(chunk));
+          request.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            const verified = verifyWebhook({
+              publicKey,
+              method: request.method!,
+              pathWithQuery: request.url!,
+              headers: request.headers,
+              body,
+              nowMs: h.clock.nowMs(),
+            }).ok;
+            const status = failuresLeft-- > 0 ? 500 : 200;
+            received.push({ status, body, verified });
+            response.writeHead(status).end();
+          });
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        try {
+          const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/saoma?shop=1`;
+          const created = await shop.call('POST', '/v1/merchant/orders', {
+            out_trade_no: 'W-1',
+            amount: '500',
+            subject: 'x',
+            notify_url: url,
+          });
+          const payer = await h.funded(10_000n);
+          assert.equal(
+            (await h.call('POST', `/v1/codes/${created.body.code}/pay`, { token: payer.token, key: 'w', body: {} }))
+              .status,
+            201,
+          );
+          // BluePay retries like Alipay: 4 minutes after the first failure, then 10.
+          await h.modules.notifier.runOnce(10);
+          h.clock.advanceMs(239_000);
+          await h.modules.notifier.runOnce(10);
+          assert.equal(received.length, 1, 'not before the schedule says');
+          h.clock.advanceMs(1_000);
+          await h.modules.notifier.runOnce(10);
+          h.clock.advanceMs(600_000);
+          await h.modules.notifier.runOnce(10);
+          assert.deepEqual(
+            received.map((r) => r.status),
+            [500, 500, 200],
+          );
+          assert.ok(
+            received.every((r) => r.verified),
+            'every attempt carries a valid platform signature',
+          );
+          const ids = received.map((r) => JSON.parse(r.body).id);
+          assert.equal(new Set(ids).size, 1, 'the same event id on every attempt');
+          assert.deepEqual(
+            [JSON.parse(received[2]!.body).type, JSON.parse(received[2]!.body).data.out_trade_no],
+            ['trade.success', 'W-1'],
+          );
+          const log = await shop.call('GET', '/v1/merchant/notifications');
+          assert.equal(log.status, 200, JSON.stringify(log.body));
+          assert.equal(log.body.events?.[0]?.status ?? log.body.notifications?.[0]?.status, 'delivered');
+          const badUrl = await shop.call('POST', '/v1/merchant/orders', {
+            out_trade_no: 'W-2',
+            amount: '500',
+            subject: 'x',
+            notify_url: 'ftp://x',
+          });
+          assert.equal(badUrl.status, 400);
+        } finally {
+          server.close();
+        }
       }),
     );
   });

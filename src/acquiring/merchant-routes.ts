@@ -6,6 +6,8 @@ import { sendError, sendProblem } from '../api/errors.js';
 import { merchantAppOf, merchantAuth, registerSignedJson } from '../merchant/auth.js';
 import type { Merchant } from '../merchant/service.js';
 import type { Modules } from '../modules.js';
+import { checkWebhookUrl } from '../notify/outbox.js';
+import { notificationRoutes } from '../notify/routes.js';
 import { tradeBill } from '../reports/trade-bill.js';
 import { parseAmountFen } from '../shared/money.js';
 import { emvFor, codeUrl } from './code-text.js';
@@ -22,6 +24,13 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
   const { merchants, orders, acquiring, refunds, settlements, store } = modules;
   registerSignedJson(app);
   app.addHook('preValidation', merchantAuth({ store, clock: modules.clock }));
+  // The webhook log and re-send, behind the same signatures (the hook above has run by then).
+  app.register(notificationRoutes, {
+    store,
+    notifier: modules.notifier,
+    preHandler: async () => undefined,
+    merchantIdOf: (request) => merchantAppOf(request).merchantId,
+  });
 
   const merchantOf = async (request: FastifyRequest, reply: FastifyReply): Promise<Merchant | null> => {
     const merchant = await merchants.get(merchantAppOf(request).merchantId);
@@ -79,6 +88,10 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       const body = request.body;
       const amountFen = amountOf(reply, body.amount, 'body.amount');
       if (amountFen === null) return reply;
+      if (body.notify_url !== undefined) {
+        const url = checkWebhookUrl(body.notify_url);
+        if (!url.ok) return sendError(reply, 'invalid_request', url.error.message, 'body.notify_url');
+      }
       const created = await acquiring.createOrder(merchant, {
         outTradeNo: body.out_trade_no,
         amountFen,

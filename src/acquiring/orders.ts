@@ -48,10 +48,15 @@ export interface MerchantEvent {
   merchantId: string;
   type: 'trade.success' | 'trade.closed' | 'refund.success';
   payload: Record<string, unknown>;
+  /** The order's notify_url; without one the merchant's app webhook URL is used. */
+  notifyUrl: string | null;
 }
 
-/** Turns an event into the INSERT of the outbox (the notify module), so it joins a transaction. */
-export type EventWriter = (event: MerchantEvent) => CompiledQuery[];
+/**
+ * Turns an event into the outbox's INSERT (the notify module), so that it joins the transaction
+ * of the change it announces. None when the merchant has nowhere to be told.
+ */
+export type EventWriter = (event: MerchantEvent) => Promise<CompiledQuery[]>;
 
 export const ORDER_TIMEOUT_SECONDS_MAX = 7 * 24 * 3600;
 export const OUT_TRADE_NO_PATTERN = /^[A-Za-z0-9_\-.:|*]{1,64}$/;
@@ -93,7 +98,7 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
 
-  const transition: OrderBook['transition'] = (orderId, from, change, events = []) =>
+  const transition: OrderBook['transition'] = async (orderId, from, change, events = []) =>
     runAtomically(store, [
       {
         query: db
@@ -104,7 +109,7 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
           .compile(),
         mustChangeRow: true,
       },
-      ...events.flatMap(writeEvent).map((query) => ({ query })),
+      ...(await Promise.all(events.map(writeEvent))).flat().map((query) => ({ query })),
     ]);
 
   const book: OrderBook = {
@@ -272,6 +277,7 @@ export function closedEvent(order: Order, reason: string): MerchantEvent {
     merchantId: order.merchantId,
     type: 'trade.closed',
     payload: { order_id: order.id, out_trade_no: order.outTradeNo, status: 'CLOSED', reason },
+    notifyUrl: order.notifyUrl,
   };
 }
 

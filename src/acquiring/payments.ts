@@ -212,5 +212,6 @@ export function successEvent(order: Order, payer: User): MerchantEvent {
       fee: order.feeFen.toString(),
       payer_provider: payer.providerId,
     },
+    notifyUrl: order.notifyUrl,
   };
 }

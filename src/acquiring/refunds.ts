@@ -155,7 +155,7 @@ export function createRefundService(deps: {
               .compile(),
             mustChangeRow: true,
           },
-          ...writeEvent(refundEvent(order, refund)).map((query) => ({ query })),
+          ...(await writeEvent(refundEvent(order, refund))).map((query) => ({ query })),
         ]);
         return (await find(refund.merchantId, refund.outRequestNo))!;
       }
@@ -282,6 +282,7 @@ function refundEvent(order: Order, refund: Refund) {
       fee_refund: refund.feeRefundFen.toString(),
       status: 'SUCCESS',
     },
+    notifyUrl: order.notifyUrl,
   };
 }
 

@@ -7,6 +7,7 @@ import type { Modules } from '../modules.js';
 import { AMOUNT_FEN_MAX } from '../shared/money.js';
 import type { Merchant } from '../merchant/service.js';
 import { parsePublicKey } from '../merchant/signature.js';
+import { checkWebhookUrl } from '../notify/outbox.js';
 import { newToken } from '../shared/passwords.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import { requireAdminToken } from './admin-ledger.js';
@@ -200,10 +201,14 @@ export async function registerApp(
   merchantId: string,
   publicKeyPem: string,
   webhookUrl: string | undefined,
-): Promise<Result<string, 'merchant_not_found' | 'invalid_public_key'>> {
+): Promise<Result<string, 'merchant_not_found' | 'invalid_public_key' | 'invalid_webhook_url'>> {
   if (!(await modules.merchants.get(merchantId))) return problem('merchant_not_found', `no merchant ${merchantId}`);
   const key = parsePublicKey(publicKeyPem);
   if (!key.ok) return key;
+  if (webhookUrl !== undefined) {
+    const url = checkWebhookUrl(webhookUrl);
+    if (!url.ok) return url;
+  }
   const appId = `app_${newToken(12)}`;
   await modules.store.db
     .insertInto('merchant_apps')

@@ -57,7 +57,8 @@ type DomainErrorCode =
   | NetworkError
   | MerchantError
   | AcquiringError
-  | RefundError;
+  | RefundError
+  | 'invalid_webhook_url';
 
 export type ApiErrorCode =
   Exclude<TransferResultCode, 'ok'> | AccountError | SetupError | EdgeErrorCode | DomainErrorCode;
@@ -205,6 +206,7 @@ export const ERROR_STATUS = {
   out_request_no_conflict: CONFLICT,
   merchant_insufficient_funds: REFUSED,
   invalid_refund: BAD_REQUEST,
+  invalid_webhook_url: BAD_REQUEST,
 } as const satisfies Record<ApiErrorCode, number>;
 
 /** A sentence for each transfer refusal: "explain every refusal", even in a batch's summary. */
