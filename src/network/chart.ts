@@ -100,7 +100,8 @@ export const AccountKeys = {
   merchantPending: (merchantId: string) => `merchant:${merchantId}:pending`,
   merchantAvailable: (merchantId: string) => `merchant:${merchantId}:available`,
   tierAllowance: (userId: string, period: string) => `allowance:${userId}:${period}`,
-  personalReceive: (userId: string, what: 'count' | 'amount', period: string) => `personal-receive:${userId}:${what}:${period}`,
+  personalReceive: (userId: string, what: 'count' | 'amount', period: string) =>
+    `personal-receive:${userId}:${what}:${period}`,
   withdrawalQuota: (providerId: string, identity: string, period: string) =>
     `withdrawal-quota:${providerId}:${identity}:${period}`,
 } as const;

@@ -1,6 +1,7 @@
 // The network: wallet providers and banks as institutions with their profiles (a provider's
 // policy, a bank's card number prefixes), the ledgers, and each institution's own accounts —
 // opened once, idempotently, and found again by key.
+import { performance } from 'node:perf_hooks';
 import type { LedgerService } from '../ledger/service.js';
 import { AccountFlags } from '../ledger/types.js';
 import type { Clock } from '../shared/clock.js';
@@ -57,11 +58,16 @@ export interface SystemAccountSpec {
 }
 
 const ID_PATTERN = /^[a-z][a-z0-9-]{1,31}$/;
+/** How long a provider's policy is reused before it is read again. */
+const PROFILE_CACHE_TTL_MS = 5_000;
 
 export function createNetworkService(deps: { store: Store; ledger: LedgerService; clock: Clock }): NetworkService {
   const { store, ledger, clock } = deps;
   const db = store.db;
   const accountIds = new Map<string, bigint>();
+  // Every payment reads its provider's policy several times; policies change rarely, and a change
+  // made by another process is seen within the TTL (one made here, at once).
+  const providerCache = new Map<string, { provider: Provider; atMs: number }>();
 
   const systemAccountId = async (spec: SystemAccountSpec): Promise<bigint> => {
     const known = accountIds.get(spec.key);
@@ -74,6 +80,7 @@ export function createNetworkService(deps: { store: Store; ledger: LedgerService
   };
 
   const saveProfile = async (institutionId: string, profile: Profile) => {
+    providerCache.delete(institutionId);
     await db
       .insertInto('institution_profiles')
       .values({ institution_id: institutionId, profile: JSON.stringify(profile), updated_at_ms: BigInt(clock.nowMs()) })
@@ -170,8 +177,12 @@ export function createNetworkService(deps: { store: Store; ledger: LedgerService
     },
 
     async getProvider(id) {
+      const cached = providerCache.get(id);
+      if (cached && performance.now() - cached.atMs < PROFILE_CACHE_TTL_MS) return cached.provider;
       const [row] = await loadProfiles('provider', id);
-      return row ? toProvider(row) : null;
+      const provider = row ? toProvider(row) : null;
+      if (provider) providerCache.set(id, { provider, atMs: performance.now() });
+      return provider;
     },
     async getBank(id) {
       const [row] = await loadProfiles('bank', id);

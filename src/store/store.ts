@@ -48,13 +48,24 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
   return target.kind === 'sqlite' ? openSqlite(target.path) : openPostgres(target.url, options);
 }
 
-/** One connection with Saoma's settings; the ledger's write thread opens its own the same way. */
-export function openSqliteConnection(path: string): BetterSqlite3.Database {
+/**
+ * One connection with Saoma's settings; the ledger's write thread opens its own the same way.
+ *
+ * `FULL` (the default, and always the ledger's): a commit is on disk (fsync of the WAL) before the
+ * caller hears "ok". The main thread's connection of a database file uses `NORMAL` — its commits
+ * reach the WAL without an fsync of their own. That loses nothing a payment depends on: the WAL
+ * is one append-only file, so the ledger's next FULL commit makes every earlier frame durable
+ * with it. A state change recorded before its money moves (an order claimed, an operation
+ * recorded) is therefore on disk by the time the money is; one recorded after (an order marked
+ * paid, its notification) can be lost only to a power cut, and is redone from the ledger by the
+ * sweeps (a claimed order whose ledger chain exists is finished again). A process crash loses
+ * nothing in either mode.
+ */
+export function openSqliteConnection(path: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): BetterSqlite3.Database {
   const sqlite = new BetterSqlite3(path);
   sqlite.defaultSafeIntegers(true);
   sqlite.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk (fsync of the WAL) before the caller hears "ok".
-  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   // 64 MiB of page cache, and a checkpoint every ~40 MiB of WAL rather than every 4 MiB: under
@@ -66,7 +77,8 @@ export function openSqliteConnection(path: string): BetterSqlite3.Database {
 
 function openSqlite(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-  const sqlite = openSqliteConnection(path);
+  // In memory the ledger commits on this very connection (no write thread): keep it FULL there.
+  const sqlite = openSqliteConnection(path, path === ':memory:' ? 'FULL' : 'NORMAL');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
   let closed = false;
   return {
