@@ -81,9 +81,10 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
   const orders = createOrderBook({ store, clock, writeEvent });
   const payments = createPaymentService({ store, clock, ledger, network, identity, wallet, limits, merchants, orders });
   const paymentCodes = createPaymentCodeService({ store, clock, network });
-  const refunds = createRefundService({ store, clock, ledger, network, identity, orders, writeEvent });
+  const refunds = createRefundService({ store, clock, ledger, network, identity, orders, merchants, writeEvent });
   const settlements = createSettlementService({ store, clock, ledger, network, merchants });
   const acquiring = createAcquiringService({
+    refunds,
     store,
     clock,
     network,

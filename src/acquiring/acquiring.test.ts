@@ -306,5 +306,32 @@ for (const storeKind of testStores) {
         assert.equal(await h.balanceOf(payer), 300_000n - 2_500n - 150_000n);
       }),
     );
+
+    test(
+      'a payment cut short after its order was claimed is finished by the sweep, charging once',
+      withHarness(async (h) => {
+        const merchant = await openMerchant(h);
+        const payer = await h.funded(10_000n);
+        const created = await h.modules.acquiring.createOrder(merchant, {
+          outTradeNo: 'crash',
+          amountFen: 700n,
+          subject: 'x',
+        });
+        assert.ok(created.ok);
+        // As the claim leaves it when the process dies before the ledger is asked.
+        await h.modules.store.db
+          .updateTable('orders')
+          .set({ status: 'PAYING', payer_user_id: payer.userId, fee_fen: 4n })
+          .where('id', '=', created.value.id)
+          .execute();
+        assert.equal(await h.balanceOf(payer), 10_000n);
+        h.clock.advanceMs(11_000);
+        assert.equal(await h.modules.acquiring.sweep(100), 1);
+        const order = (await h.modules.orders.get(created.value.id))!;
+        assert.equal(order.status, 'SUCCESS');
+        await h.modules.acquiring.sweep(100);
+        assert.equal(await h.balanceOf(payer), 9_300n);
+      }),
+    );
   });
 }

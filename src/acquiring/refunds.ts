@@ -7,7 +7,7 @@ import type { Selectable } from 'kysely';
 import type { IdentityService } from '../identity/service.js';
 import type { LedgerService } from '../ledger/service.js';
 import { TransferFlags, type TransferRequest } from '../ledger/types.js';
-import type { Merchant } from '../merchant/service.js';
+import type { Merchant, MerchantService } from '../merchant/service.js';
 import type { MerchantTables } from '../merchant/tables.js';
 import { CNY_LEDGER_ID, TransferCodes } from '../network/chart.js';
 import { providerAccount, type NetworkService } from '../network/service.js';
@@ -48,7 +48,12 @@ export interface RefundService {
   ): Promise<Result<Refund, RefundError>>;
   find(merchantId: string, outRequestNo: string): Promise<Refund | null>;
   listForOrder(orderId: string): Promise<Refund[]>;
+  /** Finishes refunds cut short between their reservation and the ledger's answer (a crash). */
+  resumeStuck(limit: number): Promise<number>;
 }
+
+/** A refund still processing after this long was cut short: the sweep finishes it. */
+const STUCK_AFTER_MS = 10_000n;
 
 export function createRefundService(deps: {
   store: Store;
@@ -57,9 +62,10 @@ export function createRefundService(deps: {
   network: NetworkService;
   identity: IdentityService;
   orders: OrderBook;
+  merchants: MerchantService;
   writeEvent: EventWriter;
 }): RefundService {
-  const { store, clock, ledger, network, identity, orders, writeEvent } = deps;
+  const { store, clock, ledger, network, identity, orders, merchants, writeEvent } = deps;
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
 
@@ -229,6 +235,22 @@ export function createRefundService(deps: {
       return answer(await complete(refund, order, merchant));
     },
     find,
+    async resumeStuck(limit) {
+      const stuck = await db
+        .selectFrom('refunds')
+        .selectAll()
+        .where('status', '=', 'PROCESSING')
+        .where('created_at_ms', '<', now() - STUCK_AFTER_MS)
+        .limit(limit)
+        .execute();
+      for (const row of stuck) {
+        const refund = toRefund(row);
+        const order = (await orders.get(refund.orderId))!;
+        const merchant = await merchants.get(refund.merchantId);
+        if (merchant) await complete(refund, order, merchant);
+      }
+      return stuck.length;
+    },
     async listForOrder(orderId) {
       const rows = await db
         .selectFrom('refunds')

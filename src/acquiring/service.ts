@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import type { Order, OrderBook, OrderError } from './orders.js';
 import type { PaymentCodeError, PaymentCodeService } from './payment-codes.js';
 import type { PaymentError, PaymentService } from './payments.js';
+import type { RefundService } from './refunds.js';
 
 export type AcquiringError = OrderError | PaymentError | PaymentCodeError | 'code_not_found' | 'amount_required';
 
@@ -78,8 +79,9 @@ export function createAcquiringService(deps: {
   orders: OrderBook;
   payments: PaymentService;
   paymentCodes: PaymentCodeService;
+  refunds: RefundService;
 }): AcquiringService {
-  const { store, clock, network, identity, merchants, orders, payments, paymentCodes } = deps;
+  const { store, clock, network, identity, merchants, orders, payments, paymentCodes, refunds } = deps;
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
   const policyOf = async (merchant: Merchant) => (await network.getProvider(merchant.providerId))!.policy.payments;
@@ -249,7 +251,7 @@ export function createAcquiringService(deps: {
     },
 
     async sweep(limit) {
-      return (await orders.expireDue(limit)) + (await payments.resumeStuck(limit));
+      return (await orders.expireDue(limit)) + (await payments.resumeStuck(limit)) + (await refunds.resumeStuck(limit));
     },
   };
   return service;
