@@ -150,6 +150,19 @@ for (const storeKind of testStores) {
         assert.deepEqual([over.status, over.body.error.code], [422, 'refund_exceeds_paid']);
         const closePaid = await shop.call('POST', '/v1/merchant/orders/A-1/close');
         assert.deepEqual([closePaid.status, closePaid.body.error.code], [422, 'order_paid']);
+        const unpaid = await shop.call('POST', '/v1/merchant/orders', {
+          out_trade_no: 'A-2',
+          amount: '100',
+          subject: 'x',
+        });
+        const cancelled = await shop.call('POST', '/v1/merchant/orders/A-2/cancel');
+        assert.deepEqual([cancelled.body.action, cancelled.body.status], ['close', 'CLOSED']);
+        const payLate = await h.call('POST', `/v1/codes/${unpaid.body.code}/pay`, {
+          token: payer.token,
+          key: 'late',
+          body: {},
+        });
+        assert.deepEqual([payLate.status, payLate.body.error.code], [422, 'order_closed']);
         assert.equal(await h.balanceOf(payer), 100_000n - 25_000n + 5_000n);
 
         const today = businessDateOf(h.clock.nowMs());
@@ -256,6 +269,10 @@ for (const storeKind of testStores) {
         const shop = await onboard(h);
         const store = await shop.call('POST', '/v1/merchant/stores', { name: '东门店', city: '杭州' });
         assert.equal(store.status, 201);
+        const terminal = await shop.call('POST', `/v1/merchant/stores/${store.body.store_id}/terminals`, {
+          name: '1 号收银台',
+        });
+        assert.equal(terminal.status, 201);
         const code = await shop.call('POST', `/v1/merchant/stores/${store.body.store_id}/collection-codes`);
         assert.equal(code.status, 201);
         const png = await h.app.inject({ method: 'GET', url: new URL(code.body.qr_png).pathname });

@@ -136,6 +136,34 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
     },
   );
 
+  app.post<{ Params: { out_trade_no: string } }>(
+    '/orders/:out_trade_no/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel an order: closed if unpaid, refunded in full if paid (as a till does when a sale is voided)',
+      },
+    },
+    async (request, reply) => {
+      const merchant = await merchantOf(request, reply);
+      if (!merchant) return reply;
+      const order = await orderOf(merchant, reply, request.params.out_trade_no);
+      if (!order) return reply;
+      if (order.status === 'SUCCESS' || order.status === 'REFUND') {
+        const refunded = await refunds.refund(merchant, order, {
+          outRequestNo: `cancel-${order.id}`,
+          amountFen: order.amountFen - order.refundedFen,
+          reason: 'cancelled',
+        });
+        if (!refunded.ok) return sendProblem(reply, refunded.error);
+        return { action: 'refund', ...orderJson((await orders.get(order.id))!, baseUrlOf(request)) };
+      }
+      const closed = await orders.close(order, 'cancelled');
+      if (!closed.ok) return sendProblem(reply, closed.error);
+      return { action: 'close', ...orderJson(closed.value, baseUrlOf(request)) };
+    },
+  );
+
   app.post<{
     Body: {
       out_trade_no: string;
@@ -250,6 +278,28 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       const added = await merchants.addStore(merchant.id, request.body);
       if (!added.ok) return sendProblem(reply, added.error);
       return reply.code(201).send({ store_id: added.value.id, name: added.value.name, city: added.value.city });
+    },
+  );
+
+  app.post<{ Params: { store_id: string }; Body: { name: string } }>(
+    '/stores/:store_id/terminals',
+    {
+      schema: {
+        tags,
+        summary: 'Add a terminal (a till) to a store; orders may name it',
+        body: { type: 'object', additionalProperties: false, required: ['name'], properties: { name: text(60) } },
+      },
+    },
+    async (request, reply) => {
+      const merchant = await merchantOf(request, reply);
+      if (!merchant) return reply;
+      const merchantStore = await merchants.getStore(request.params.store_id);
+      if (!merchantStore || merchantStore.merchantId !== merchant.id) {
+        return sendError(reply, 'store_not_found', `you have no store ${request.params.store_id}`);
+      }
+      const added = await merchants.addTerminal(merchantStore.id, request.body.name);
+      if (!added.ok) return sendProblem(reply, added.error);
+      return reply.code(201).send({ terminal_id: added.value.id, store_id: merchantStore.id, name: added.value.name });
     },
   );
 

@@ -25,6 +25,14 @@ test('GET /openapi.json describes the native API; /docs serves the browsable pag
       '/v1/wallet/transfers',
       '/v1/wallet/statement',
       '/v1/red-packets',
+      '/v1/merchant/orders',
+      '/v1/merchant/orders/pay-by-code',
+      '/v1/merchant/orders/{out_trade_no}/refunds',
+      '/v1/merchant/bills/{date}',
+      '/v1/merchant/notifications',
+      '/v1/codes/{code}/pay',
+      '/v1/wallet/payment-codes',
+      '/v1/me/receive-code',
     ]) {
       assert.ok(paths.includes(path), `${path} is documented`);
     }
