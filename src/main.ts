@@ -26,6 +26,8 @@ export interface SaomaOptions {
   expirySweepIntervalMs?: number;
   /** The key sealing ID and card numbers (see shared/field-key.ts for the default). */
   fieldKey?: Buffer | null;
+  /** Deliver merchants' webhooks from this process (default true; a benchmark of the payment path turns it off). */
+  deliverNotifications?: boolean;
 }
 
 export interface RunningSaoma {
@@ -79,7 +81,7 @@ export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
         app.log,
         SETTLEMENT_INTERVAL_MS,
       ),
-      startNotifier(modules.notifier, { log: app.log }),
+      ...(options.deliverNotifications === false ? [] : [startNotifier(modules.notifier, { log: app.log })]),
     ];
     const close = onlyOnce(() => shutDown({ app, sweeps, ledger, store }));
     return { app, ledger, store, modules, url: serverUrl(app), close };

@@ -1,8 +1,10 @@
-// Settlement: a merchant's takings of one business day (Asia/Shanghai), net of fees and of that
-// day's refunds, move from pending to available and are paid out to the merchant's bank account
-// — T+1 by default (per merchant), by `saoma settle` or the built-in scheduler. One linked chain
-// per merchant and day, recorded first in `settlements` (one row per merchant and day), so that
-// a run cut short is finished by the next one and money never moves twice.
+// Settlement: a merchant's takings up to the end of a business day (Asia/Shanghai), net of fees
+// and refunds, move from pending to available and are paid out to the merchant's bank account —
+// T+1 by default (per merchant), by `saoma settle` or the built-in scheduler. A run claims the
+// payments and refunds no settlement has taken yet (each carries the settlement's id from then
+// on, so each is settled exactly once, however often runs repeat) together with the settlement's
+// row, then pays out as one linked chain whose ids derive from the row: a run cut short is
+// finished by the next one, and money never moves twice.
 import type { Selectable } from 'kysely';
 import type { LedgerService } from '../ledger/service.js';
 import { TransferFlags, type TransferRequest } from '../ledger/types.js';
@@ -12,6 +14,8 @@ import { CNY_LEDGER_ID, TransferCodes } from '../network/chart.js';
 import { bankSettlementAccount, providerAccount, type NetworkService } from '../network/service.js';
 import type { Clock } from '../shared/clock.js';
 import { newToken } from '../shared/passwords.js';
+import { ok, problem, type Result } from '../shared/result.js';
+import { runAtomically } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
 
 export interface Settlement {
@@ -24,33 +28,28 @@ export interface Settlement {
   netFen: bigint;
   paymentCount: number;
   refundCount: number;
-  status: 'processing' | 'paid_out' | 'nothing_to_pay';
+  status: 'claiming' | 'processing' | 'paid_out' | 'nothing_to_pay';
   createdAtMs: bigint;
   paidOutAtMs: bigint | null;
 }
 
-export interface DayTotals {
-  grossFen: bigint;
-  feeFen: bigint;
-  /** Refunded to payers that day, net of the fee that came back with them. */
-  refundFen: bigint;
-  paymentCount: number;
-  refundCount: number;
-}
-
 export interface SettlementService {
-  /** Settles one merchant's business day (idempotent). */
-  settle(merchant: Merchant, businessDate: string): Promise<Settlement>;
-  /** Settles every merchant whose business days are due (today − delay, and up to a week back). */
+  /**
+   * Settles what the merchant has not had settled up to the end of the business day (a day that
+   * is over); null when there was nothing. Repeating it pays nothing twice.
+   */
+  settle(merchant: Merchant, businessDate: string): Promise<Result<Settlement | null, SettlementError>>;
+  /** Finishes the merchant's settlements that a crash cut short; returns how many it found. */
+  finishCutShort(merchantId: string): Promise<number>;
+  /** Settles every merchant up to the last business day that is due (today − the merchant's delay). */
   settleDue(limit: number): Promise<number>;
   list(merchantId: string, limit: number): Promise<Settlement[]>;
-  dayTotals(merchantId: string, businessDate: string): Promise<DayTotals>;
 }
 
 const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
 const DAY_MS = 86_400_000;
-/** A missed day is caught up for this long; older ones need `saoma settle --date`. */
-const CATCH_UP_DAYS = 7;
+
+export type SettlementError = 'day_not_over';
 
 /** `2026-06-01` for a moment, in the network's time zone. */
 export const businessDateOf = (atMs: number | bigint): string =>
@@ -75,8 +74,80 @@ export function createSettlementService(deps: {
   const { store, clock, ledger, network, merchants } = deps;
   const db = store.db;
 
-  const dayTotals = async (merchantId: string, businessDate: string): Promise<DayTotals> => {
-    const [startMs, endMs] = dayBoundsMs(businessDate);
+  const byId = async (id: string) => {
+    const row = await db.selectFrom('settlements').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toSettlement(row) : null;
+  };
+
+  /**
+   * Claims, in one transaction, the row and every payment and refund of the merchant up to the end
+   * of the day that no settlement has taken yet; null when there is nothing to claim.
+   */
+  const claim = async (merchant: Merchant, businessDate: string): Promise<Settlement | null> => {
+    const [, endMs] = dayBoundsMs(businessDate);
+    const payment = await db
+      .selectFrom('orders')
+      .select('id')
+      .where('merchant_id', '=', merchant.id)
+      .where('settlement_id', 'is', null)
+      .where('paid_at_ms', '<', endMs)
+      .limit(1)
+      .executeTakeFirst();
+    const refund = await db
+      .selectFrom('refunds')
+      .select('id')
+      .where('merchant_id', '=', merchant.id)
+      .where('settlement_id', 'is', null)
+      .where('status', '=', 'SUCCESS')
+      .where('completed_at_ms', '<', endMs)
+      .limit(1)
+      .executeTakeFirst();
+    if (!payment && !refund) return null;
+    const id = `se_${newToken(12)}`;
+    await runAtomically(store, [
+      {
+        query: db
+          .insertInto('settlements')
+          .values({
+            id,
+            merchant_id: merchant.id,
+            business_date: businessDate,
+            gross_fen: 0n,
+            fee_fen: 0n,
+            refund_fen: 0n,
+            net_fen: 0n,
+            payment_count: 0,
+            refund_count: 0,
+            status: 'claiming',
+            created_at_ms: BigInt(clock.nowMs()),
+          })
+          .compile(),
+      },
+      {
+        query: db
+          .updateTable('orders')
+          .set({ settlement_id: id })
+          .where('merchant_id', '=', merchant.id)
+          .where('settlement_id', 'is', null)
+          .where('paid_at_ms', '<', endMs)
+          .compile(),
+      },
+      {
+        query: db
+          .updateTable('refunds')
+          .set({ settlement_id: id })
+          .where('merchant_id', '=', merchant.id)
+          .where('settlement_id', 'is', null)
+          .where('status', '=', 'SUCCESS')
+          .where('completed_at_ms', '<', endMs)
+          .compile(),
+      },
+    ]);
+    return totalUp(id);
+  };
+
+  /** Sums what the settlement claimed into its row; the row is then `processing` (or nothing to pay). */
+  const totalUp = async (id: string): Promise<Settlement> => {
     const paid = await db
       .selectFrom('orders')
       .select((eb) => [
@@ -84,9 +155,7 @@ export function createSettlementService(deps: {
         eb.fn.sum<bigint>('fee_fen').as('fee'),
         eb.fn.countAll<bigint>().as('n'),
       ])
-      .where('merchant_id', '=', merchantId)
-      .where('paid_at_ms', '>=', startMs)
-      .where('paid_at_ms', '<', endMs)
+      .where('settlement_id', '=', id)
       .executeTakeFirstOrThrow();
     const refunded = await db
       .selectFrom('refunds')
@@ -95,51 +164,27 @@ export function createSettlementService(deps: {
         eb.fn.sum<bigint>('fee_refund_fen').as('fee'),
         eb.fn.countAll<bigint>().as('n'),
       ])
-      .where('merchant_id', '=', merchantId)
-      .where('status', '=', 'SUCCESS')
-      .where('completed_at_ms', '>=', startMs)
-      .where('completed_at_ms', '<', endMs)
+      .where('settlement_id', '=', id)
       .executeTakeFirstOrThrow();
-    return {
-      grossFen: BigInt(paid.gross ?? 0),
-      feeFen: BigInt(paid.fee ?? 0),
-      refundFen: BigInt(refunded.amount ?? 0) - BigInt(refunded.fee ?? 0),
-      paymentCount: Number(paid.n),
-      refundCount: Number(refunded.n),
-    };
-  };
-
-  const find = async (merchantId: string, businessDate: string) => {
-    const row = await db
-      .selectFrom('settlements')
-      .selectAll()
-      .where('merchant_id', '=', merchantId)
-      .where('business_date', '=', businessDate)
-      .executeTakeFirst();
-    return row ? toSettlement(row) : null;
-  };
-
-  const record = async (merchant: Merchant, businessDate: string) => {
-    const totals = await dayTotals(merchant.id, businessDate);
-    const netFen = totals.grossFen - totals.feeFen - totals.refundFen;
+    const grossFen = BigInt(paid.gross ?? 0);
+    const feeFen = BigInt(paid.fee ?? 0);
+    const refundFen = BigInt(refunded.amount ?? 0) - BigInt(refunded.fee ?? 0);
+    const netFen = grossFen - feeFen - refundFen;
     await db
-      .insertInto('settlements')
-      .values({
-        id: `se_${newToken(12)}`,
-        merchant_id: merchant.id,
-        business_date: businessDate,
-        gross_fen: totals.grossFen,
-        fee_fen: totals.feeFen,
-        refund_fen: totals.refundFen,
+      .updateTable('settlements')
+      .set({
+        gross_fen: grossFen,
+        fee_fen: feeFen,
+        refund_fen: refundFen,
         net_fen: netFen,
-        payment_count: totals.paymentCount,
-        refund_count: totals.refundCount,
+        payment_count: Number(paid.n),
+        refund_count: Number(refunded.n),
         status: netFen > 0n ? 'processing' : 'nothing_to_pay',
-        created_at_ms: BigInt(clock.nowMs()),
       })
-      .onConflict((conflict) => conflict.columns(['merchant_id', 'business_date']).doNothing())
+      .where('id', '=', id)
+      .where('status', '=', 'claiming')
       .execute();
-    return (await find(merchant.id, businessDate))!;
+    return (await byId(id))!;
   };
 
   /** Pending → available → out of the reserve → the merchant's bank account, as one chain. */
@@ -183,23 +228,42 @@ export function createSettlementService(deps: {
 
   const service: SettlementService = {
     async settle(merchant, businessDate) {
-      dayBoundsMs(businessDate);
-      const settlement = await record(merchant, businessDate);
-      if (settlement.status === 'processing') await payOut(merchant, settlement);
-      return (await find(merchant.id, businessDate))!;
+      const [, endMs] = dayBoundsMs(businessDate);
+      if (BigInt(clock.nowMs()) < endMs) {
+        return problem('day_not_over', `${businessDate} is not over yet in Asia/Shanghai; settle it from tomorrow`);
+      }
+      await service.finishCutShort(merchant.id);
+      const claimed = await claim(merchant, businessDate);
+      if (claimed === null) return ok(null);
+      if (claimed.status === 'processing') await payOut(merchant, claimed);
+      return ok((await byId(claimed.id))!);
+    },
+
+    async finishCutShort(merchantId) {
+      const rows = await db
+        .selectFrom('settlements')
+        .selectAll()
+        .where('merchant_id', '=', merchantId)
+        .where('status', 'in', ['claiming', 'processing'])
+        .limit(100)
+        .execute();
+      const merchant = (await merchants.get(merchantId))!;
+      for (const row of rows) {
+        const settlement = row.status === 'claiming' ? await totalUp(row.id) : toSettlement(row);
+        if (settlement.status === 'processing') await payOut(merchant, settlement);
+      }
+      return rows.length;
     },
 
     async settleDue(limit) {
       const nowMs = clock.nowMs();
       let settled = 0;
       for (const merchant of await merchants.list({ limit: 10_000 })) {
-        for (let back = CATCH_UP_DAYS - 1; back >= 0 && settled < limit; back -= 1) {
-          const date = businessDateOf(nowMs - (merchant.settlementDelayDays + back) * DAY_MS);
-          const existing = await find(merchant.id, date);
-          if (existing && existing.status !== 'processing') continue;
-          await service.settle(merchant, date);
-          settled += 1;
-        }
+        if (settled >= limit) break;
+        // The latest business day that is due for this merchant; earlier unsettled days come with it.
+        const date = businessDateOf(nowMs - Math.max(merchant.settlementDelayDays, 1) * DAY_MS);
+        const done = await service.settle(merchant, date);
+        if (done.ok && done.value !== null) settled += 1;
       }
       return settled;
     },
@@ -214,8 +278,6 @@ export function createSettlementService(deps: {
         .execute();
       return rows.map(toSettlement);
     },
-
-    dayTotals,
   };
   return service;
 }

@@ -1,6 +1,6 @@
-// The `saoma` command: serve, migrate, audit, bench, seed and the command-line wallet. Exit codes:
-// 0 done, 1 the audit found the books wrong (or the server refused a wallet command), 2 any error
-// (bad flags, unreachable database or server …), so a script can tell "no" from "could not ask".
+// The `saoma` command: serve, migrate, audit, settle, bench, seed and the command-line wallet. Exit
+// codes: 0 done, 1 the audit found the books wrong (or the server refused a wallet command), 2 any
+// error (bad flags, unreachable database or server …), so a script can tell "no" from "could not ask".
 import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { networkAuditJson } from '../api/admin-ledger.js';
@@ -17,6 +17,7 @@ import { migrate, schemaVersion } from '../store/migrations.js';
 import { openStore, parseDatabaseUrl, type Store } from '../store/store.js';
 import { formatAuditReport, formatNetworkAudit } from './audit-report.js';
 import { BENCH_DEFAULTS, parseBenchOptions, type BenchFlags } from './bench-options.js';
+import type { SettleFlags } from './settle.js';
 import { registerWalletCommands } from './wallet.js';
 
 const EXIT_BOOKS_WRONG = 1;
@@ -56,6 +57,15 @@ function buildProgram(): Command {
     .option('--db <url>', 'database: sqlite:PATH or postgres://… (SAOMA_DB)')
     .option('--json', 'print the report as JSON')
     .action(runAudit);
+  program
+    .command('settle')
+    .description("settle merchants' business days: their takings, net of fees and refunds, paid out to their banks")
+    .option('--db <url>', 'database: sqlite:PATH or postgres://… (SAOMA_DB)')
+    .option('--date <yyyy-mm-dd>', 'settle this business day (Asia/Shanghai); without it, every day that is due')
+    .option('--merchant <id>', 'with --date: this merchant only (default: every merchant)')
+    .option('--limit <n>', 'without --date: business days to settle at most (default 1000)')
+    .option('--json', 'print the settlements as JSON')
+    .action(runSettle);
   const bench = program.command('bench').description('benchmarks');
   bench
     .command('ledger')
@@ -172,6 +182,19 @@ async function runAudit(flags: { db?: string; json?: boolean }): Promise<void> {
         : `${formatAuditReport(report, store.description)}\n${formatNetworkAudit(funds)}`,
     );
     process.exitCode = ok ? 0 : EXIT_BOOKS_WRONG;
+  } finally {
+    await store.close();
+  }
+}
+
+async function runSettle(flags: SettleFlags & { db?: string }): Promise<void> {
+  // Loaded on demand, like seed: only settle needs the merchant side's modules.
+  const { parseSettleFlags, runSettlement } = await import('./settle.js');
+  const options = valueOf(parseSettleFlags(flags, systemClock.nowMs()));
+  const config = valueOf(loadConfig(process.env, flags.db === undefined ? {} : { databaseUrl: flags.db }));
+  const store = await openReachable(flags.db, true);
+  try {
+    await runSettlement(store, config, options);
   } finally {
     await store.close();
   }

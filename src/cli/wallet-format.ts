@@ -212,3 +212,104 @@ export function problemText(problem: WalletProblem, hint: string | undefined): s
 /** Which refusal details are amounts in fen (see the wallet service's problems). */
 const isFenDetail = (name: string): boolean =>
   name.endsWith('_fen') || ['available', 'needed', 'fee', 'left', 'limit'].includes(name);
+
+/** An order as the native API describes it (acquiring/json.ts), as far as the wallet reads it. */
+export interface OrderJson {
+  order_id: string;
+  out_trade_no: string;
+  status: string;
+  channel: string;
+  amount: string;
+  fee: string;
+  subject: string;
+  store_id: string | null;
+  code: string | null;
+  expires_at: string | null;
+  paid_at: string | null;
+}
+
+/** What a scanned code is: `POST /v1/codes/scan`. */
+export interface ScannedJson {
+  code: string;
+  kind: 'static' | 'order';
+  merchant: { id: string; name: string; provider: string };
+  store: { id: string; name: string; city: string } | null;
+  order: OrderJson | null;
+}
+
+/** A payment code for the cashier: `POST /v1/wallet/payment-codes`. */
+export interface PaymentCodeJson {
+  code: string;
+  expires_at: string;
+  refresh_after_seconds: number;
+  password_free_limit: string;
+  qr_svg: string;
+  barcode_svg: string;
+}
+
+/** The network's time to the second: "2026-06-01 18:05:32". */
+export function networkTimeSeconds(iso: unknown): string {
+  const ms = typeof iso === 'string' ? Date.parse(iso) : Number.NaN;
+  if (Number.isNaN(ms)) return String(iso);
+  return new Date(ms + 8 * 3600 * 1000).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** "281234567890123456" → "28 1234 5678 9012 3456": groups of four from the right, as a cashier reads it out. */
+export function groupedDigits(code: string): string {
+  const head = code.length % 4;
+  const groups = head === 0 ? [] : [code.slice(0, head)];
+  for (let index = head; index < code.length; index += 4) groups.push(code.slice(index, index + 4));
+  return groups.join(' ');
+}
+
+/** The QR (rendered by the caller), the digits under it, and how long and how far it pays. */
+export function paymentCodeText(answer: PaymentCodeJson, qr: string): string {
+  return [
+    qr.trimEnd(),
+    `Payment code  ${groupedDigits(answer.code)}`,
+    `  valid until ${networkTimeSeconds(answer.expires_at)} (a new one every ${answer.refresh_after_seconds} s)`,
+    `  up to ${yuan(answer.password_free_limit)} paid without asking; above it you confirm with your PIN`,
+  ].join('\n');
+}
+
+const whereOf = (scanned: ScannedJson) =>
+  scanned.store === null
+    ? scanned.merchant.name
+    : `${scanned.merchant.name} (${scanned.store.name}, ${scanned.store.city})`;
+
+/** How an order that is not simply waiting to be paid is described before paying it. */
+const ORDER_STATES: Record<string, string> = {
+  WAIT_BUYER_PAY: '',
+  SUCCESS: ' (already paid)',
+  REFUND: ' (already paid; there are refunds)',
+  CLOSED: ' (closed)',
+};
+
+/** Said before paying: how much, to whom, for what. */
+export function payingText(scanned: ScannedJson, amountFen: string): string {
+  const order = scanned.order;
+  if (order === null) return `Paying ${yuan(amountFen)}, the amount you typed, to ${whereOf(scanned)}`;
+  const state = ORDER_STATES[order.status] ?? ` (${order.status})`;
+  return `Paying ${yuan(amountFen)} for order ${order.out_trade_no}${state} to ${whereOf(scanned)}: ${order.subject}`;
+}
+
+/** Said after paying; a paid order's code paid again by the same person answers with that order. */
+export function paidText(scanned: ScannedJson, order: OrderJson): string {
+  const before = scanned.order?.status;
+  const again = (before === 'SUCCESS' || before === 'REFUND') && scanned.order?.order_id === order.order_id;
+  const what = again ? 'Already paid' : 'Paid';
+  return `${what} ${yuan(order.amount)} to ${scanned.merchant.name}: ${order.status}, order ${order.order_id} (${order.out_trade_no})`;
+}
+
+/** A scanned payment code waiting for the PIN. The API's order carries no merchant name, so the subject says what it is. */
+export function awaitingLine(order: OrderJson): string {
+  return `${order.order_id}  ${yuan(order.amount).padStart(12)}  until ${networkTimeSeconds(order.expires_at)}  ${order.subject}`;
+}
+
+export function awaitingText(orders: readonly OrderJson[]): string {
+  if (orders.length === 0) return 'Nothing waits for your PIN.';
+  return [...orders.map(awaitingLine), 'confirm one with: saoma wallet confirm ORDER_ID --pin PIN'].join('\n');
+}
+
+export const confirmedText = (order: OrderJson): string =>
+  `Paid ${yuan(order.amount)} for ${order.subject}: ${order.status}, order ${order.order_id} (${order.out_trade_no})`;

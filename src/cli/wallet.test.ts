@@ -1,14 +1,19 @@
 // The command-line wallet and the demo seed as people run them: `saoma serve --demo` in a child
 // process, then `saoma wallet …` child processes against it over HTTP, reading their JSON and
-// exit codes; then `saoma seed demo` again on the stopped server's database, and the audit.
+// exit codes; then `saoma seed demo` again on the stopped server's database, and the audit. A
+// second server has a merchant, onboarded and signing its requests as a merchant's server would:
+// the wallet pays its codes, shows a payment code its cashier scans, and `saoma settle` pays it out.
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { businessDateOf } from '../acquiring/settlement.js';
+import { signRequest } from '../merchant/signature.js';
 import type { DemoLogin } from '../network/demo.js';
 import type { DemoCredentialsFile } from './seed.js';
 
@@ -72,65 +77,86 @@ interface Answer {
   [field: string]: any;
 }
 
+type WalletRun = Finished & { body: Answer };
+
+/** A `saoma serve --demo` child process on a database of its own, in a directory of its own. */
+interface DemoServer {
+  directory: string;
+  databaseUrl: string;
+  child: ChildProcess;
+  done: Promise<Finished>;
+  url: string;
+  credentials: DemoCredentialsFile;
+  /** What it printed on stdout so far. */
+  output(): string;
+}
+
+async function startDemoServer(prefix: string, env: Record<string, string> = {}): Promise<DemoServer> {
+  const directory = mkdtempSync(join(tmpdir(), prefix));
+  const databaseUrl = `sqlite:${join(directory, 'saoma.db')}`;
+  const credentialsPath = join(directory, 'demo-credentials.json');
+  const child = spawn(
+    process.execPath,
+    [SAOMA, 'serve', '--demo', '--db', databaseUrl, '--port', '0', '--demo-out', credentialsPath],
+    { env: childEnv({ SAOMA_LOG_LEVEL: 'warn', ...env }), stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const done = collect(child);
+  const url = await listeningUrl(child);
+  const credentials = JSON.parse(readFileSync(credentialsPath, 'utf8')) as DemoCredentialsFile;
+  return { directory, databaseUrl, child, done, url, credentials, output: () => output };
+}
+
+/** `saoma wallet …` with --json against the server, as the person whose session file is `as`. */
+async function walletAt(
+  server: { directory: string; url: string },
+  as: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<WalletRun> {
+  const run = await saoma(['wallet', ...args, '--server', server.url, '--json'], {
+    SAOMA_WALLET_FILE: join(server.directory, `${as}.wallet.json`),
+    ...env,
+  });
+  let body: Answer = {};
+  try {
+    body = JSON.parse(run.stdout) as Answer;
+  } catch {
+    // Left empty: the assertion on the exit code shows stdout and stderr.
+  }
+  return { ...run, body };
+}
+
+const succeeded = (run: WalletRun): Answer => {
+  assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
+  return run.body;
+};
+
+const failed = (run: WalletRun, exitCode: number, code: string): Answer => {
+  assert.equal(run.code, exitCode, `${run.stdout}\n${run.stderr}`);
+  assert.equal(run.body.error?.code, code, run.stdout);
+  return run.body.error as Answer;
+};
+
 describe('saoma wallet against saoma serve --demo', () => {
+  let demo: DemoServer;
   let directory: string;
   let server: ChildProcess;
   let serverDone: Promise<Finished>;
-  let serverOutput = '';
   let url: string;
   let credentials: DemoCredentialsFile;
-  const databaseUrl = () => `sqlite:${join(directory, 'saoma.db')}`;
+  const databaseUrl = () => demo.databaseUrl;
   const person = (phone: string): DemoLogin => credentials.users.find((user) => user.phone === phone)!;
   const debitCard = (login: DemoLogin) => login.cards.find((card) => card.kind === 'debit')!.id!;
-
-  /** `saoma wallet …` with --json, as the person whose session file is `as`. */
-  async function wallet(as: string, args: string[], env: Record<string, string> = {}) {
-    const run = await saoma(['wallet', ...args, '--server', url, '--json'], {
-      SAOMA_WALLET_FILE: join(directory, `${as}.wallet.json`),
-      ...env,
-    });
-    let body: Answer = {};
-    try {
-      body = JSON.parse(run.stdout) as Answer;
-    } catch {
-      // Left empty: the assertion on the exit code shows stdout and stderr.
-    }
-    return { ...run, body };
-  }
-  const succeeded = (run: Finished & { body: Answer }) => {
-    assert.equal(run.code, 0, `${run.stdout}\n${run.stderr}`);
-    return run.body;
-  };
-  const failed = (run: Finished & { body: Answer }, exitCode: number, code: string) => {
-    assert.equal(run.code, exitCode, `${run.stdout}\n${run.stderr}`);
-    assert.equal(run.body.error?.code, code, run.stdout);
-    return run.body.error as Answer;
-  };
-  const login = async (as: string, demo: DemoLogin) =>
-    succeeded(await wallet(as, ['login', '--phone', demo.phone, '--password', demo.password]));
+  const wallet = (as: string, args: string[], env: Record<string, string> = {}) => walletAt(demo, as, args, env);
+  const login = async (as: string, login: DemoLogin) =>
+    succeeded(await wallet(as, ['login', '--phone', login.phone, '--password', login.password]));
   const balanceOf = async (as: string) => BigInt(succeeded(await wallet(as, ['balance'])).available as string);
 
   before(async () => {
-    directory = mkdtempSync(join(tmpdir(), 'saoma-wallet-cli-'));
-    server = spawn(
-      process.execPath,
-      [
-        SAOMA,
-        'serve',
-        '--demo',
-        '--db',
-        databaseUrl(),
-        '--port',
-        '0',
-        '--demo-out',
-        join(directory, 'demo-credentials.json'),
-      ],
-      { env: childEnv({ SAOMA_LOG_LEVEL: 'warn' }), stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    server.stdout!.on('data', (chunk: Buffer) => (serverOutput += chunk.toString()));
-    serverDone = collect(server);
-    url = await listeningUrl(server);
-    credentials = JSON.parse(readFileSync(join(directory, 'demo-credentials.json'), 'utf8')) as DemoCredentialsFile;
+    demo = await startDemoServer('saoma-wallet-cli-');
+    ({ directory, url, credentials, child: server, done: serverDone } = demo);
   });
   after(() => {
     if (server.exitCode === null) server.kill('SIGKILL');
@@ -149,10 +175,10 @@ describe('saoma wallet against saoma serve --demo', () => {
       assert.match(user.user_id, /^u_/);
       assert.ok(user.tier === 1 || user.cards.every((card) => card.id !== null), `${user.phone}'s cards are linked`);
       // Printed for a person: phone, password, PIN and provider on one line.
-      assert.match(serverOutput, new RegExp(`${user.phone} +${user.password} +${user.pin} +${user.provider}`));
+      assert.match(demo.output(), new RegExp(`${user.phone} +${user.password} +${user.pin} +${user.provider}`));
     }
-    assert.match(serverOutput, new RegExp(`${url}/docs`));
-    assert.match(serverOutput, new RegExp(`${url}/openapi.json`));
+    assert.match(demo.output(), new RegExp(`${url}/docs`));
+    assert.match(demo.output(), new RegExp(`${url}/openapi.json`));
     assert.equal(statSync(join(directory, 'demo-credentials.json')).mode & 0o777, 0o600);
   });
 
@@ -296,8 +322,11 @@ describe('saoma wallet against saoma serve --demo', () => {
     }
     failed(await wallet('zhang', ['topup', '--card', debitCard(zhang), '--amount', '1']), 2, 'pin_required');
     failed(await wallet('zhang', ['transfer', '--amount', '1', '--pin', zhang.pin]), 2, 'usage');
-    failed(await wallet('zhang', ['paycode']), 2, 'not_available');
-    failed(await wallet('zhang', ['pay', 'https://example.com/c/1']), 2, 'not_available');
+    failed(await wallet('nobody', ['paycode']), 2, 'not_logged_in');
+    failed(await wallet('zhang', ['paycode', '--max-refreshes', '2']), 2, 'usage');
+    failed(await wallet('zhang', ['pay', 'https://example.com/c/1', '--amount', '1.001']), 2, 'invalid_amount');
+    failed(await wallet('zhang', ['pay', 'https://example.com/c/1', '--pin', '12345']), 2, 'invalid_pin');
+    failed(await wallet('zhang', ['confirm', 'ord_x']), 2, 'pin_required');
     failed(await wallet('nobody', ['balance']), 2, 'not_logged_in');
     const unreachable = await saoma(['wallet', 'balance', '--server', 'http://127.0.0.1:1', '--json'], {
       SAOMA_WALLET_FILE: join(directory, 'zhang.wallet.json'),
@@ -324,6 +353,306 @@ describe('saoma wallet against saoma serve --demo', () => {
     assert.deepEqual(again.users, credentials.users);
     assert.equal(again.server, 'http://127.0.0.1:3000');
     const audit = await saoma(['audit', '--db', databaseUrl()]);
+    assert.equal(audit.code, 0, audit.stdout + audit.stderr);
+  });
+});
+
+const ADMIN_TOKEN = 'operator-token-for-wallet-cli-tests';
+/** How long a test waits for the next line of a long-running command (paycode --watch). */
+const LINE_TIMEOUT_MS = 20_000;
+
+interface HttpAnswer {
+  status: number;
+  body: any;
+}
+
+async function adminCall(url: string, path: string, body: unknown): Promise<HttpAnswer> {
+  const response = await fetch(`${url}/v1/admin${path}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return { status: response.status, body: await response.json() };
+}
+
+/** A merchant as its own server talks to Saoma: every request signed with the app's Ed25519 key. */
+interface Shop {
+  merchantId: string;
+  call(method: 'GET' | 'POST', path: string, body?: unknown): Promise<HttpAnswer>;
+}
+
+/** Over the operator API: the settlement bank account, the merchant (bluepay), its app's public key. */
+async function onboardShop(url: string): Promise<Shop> {
+  const bank = await adminCall(url, '/bank-accounts', {
+    bank: 'east-bank',
+    kind: 'debit',
+    holder_name: '老王水果店',
+    phone: '13700000001',
+    amount: '0',
+  });
+  assert.equal(bank.status, 201, JSON.stringify(bank.body));
+  const merchant = await adminCall(url, '/merchants', {
+    provider: 'bluepay',
+    kind: 'business',
+    name: '老王水果店',
+    mcc: '5411',
+    settlement_bank_account_id: bank.body.id,
+  });
+  assert.equal(merchant.status, 201, JSON.stringify(merchant.body));
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const app = await adminCall(url, `/merchants/${merchant.body.id}/apps`, {
+    public_key_pem: publicKey.export({ type: 'spki', format: 'pem' }),
+  });
+  assert.equal(app.status, 201, JSON.stringify(app.body));
+  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }) as string;
+  return {
+    merchantId: merchant.body.id,
+    async call(method, path, body) {
+      const payload = body === undefined ? '' : JSON.stringify(body);
+      const headers = signRequest({
+        appId: app.body.app_id,
+        privateKeyPem,
+        method,
+        pathWithQuery: path,
+        body: payload,
+        timestampMs: Date.now(),
+      });
+      if (payload !== '') headers['content-type'] = 'application/json';
+      const response = await fetch(`${url}${path}`, { method, headers, ...(payload !== '' && { body: payload }) });
+      return { status: response.status, body: await response.json() };
+    },
+  };
+}
+
+/** A command that keeps running: its stdout a JSON object a line, waited for one by one (bounded). */
+function streamingSaoma(args: string[], env: Record<string, string>) {
+  const child = spawn(process.execPath, [SAOMA, ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+  const lines: Answer[] = [];
+  const waiting: (() => void)[] = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    lines.push(JSON.parse(line) as Answer);
+    for (const wake of waiting.splice(0)) wake();
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const timer = setTimeout(() => child.kill('SIGKILL'), CHILD_TIMEOUT_MS);
+  void exited.then(() => clearTimeout(timer));
+  /** The first line (from `from` on) that has this field. */
+  async function line(field: string, from = 0): Promise<Answer> {
+    const deadline = Date.now() + LINE_TIMEOUT_MS;
+    for (;;) {
+      const found = lines.slice(from).find((entry) => field in entry);
+      if (found) return found[field] as Answer;
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`no "${field}" line; got ${JSON.stringify(lines)}; stderr: ${stderr}`);
+      }
+      await new Promise<void>((wake) => {
+        waiting.push(wake);
+        setTimeout(wake, 500);
+      });
+    }
+  }
+  return { child, lines, line, exited, stderr: () => stderr };
+}
+
+describe('saoma wallet paying a merchant, and saoma settle', () => {
+  let demo: DemoServer;
+  let shop: Shop;
+  /** What the merchant was paid, as the orders answered: settlement must add up to these. */
+  const takings = { payments: 0, grossFen: 0n, feeFen: 0n };
+  const paidOrder = (order: Answer) => {
+    assert.equal(order.status, 'SUCCESS');
+    takings.payments += 1;
+    takings.grossFen += BigInt(order.amount as string);
+    takings.feeFen += BigInt(order.fee as string);
+    return order;
+  };
+  const person = (phone: string): DemoLogin => demo.credentials.users.find((user) => user.phone === phone)!;
+  const wallet = (as: string, args: string[], env: Record<string, string> = {}) => walletAt(demo, as, args, env);
+  const balanceOf = async (as: string) => BigInt(succeeded(await wallet(as, ['balance'])).available as string);
+  const zhang = () => person('13800000001');
+  const newOrder = async (outTradeNo: string, amount: string, subject: string) => {
+    const created = await shop.call('POST', '/v1/merchant/orders', { out_trade_no: outTradeNo, amount, subject });
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    return created.body;
+  };
+  const scannedAtTill = (outTradeNo: string, amount: string, authCode: string) =>
+    shop.call('POST', '/v1/merchant/orders/pay-by-code', {
+      out_trade_no: outTradeNo,
+      amount,
+      subject: '果篮',
+      auth_code: authCode,
+    });
+
+  before(async () => {
+    demo = await startDemoServer('saoma-wallet-pay-', { SAOMA_ADMIN_TOKEN: ADMIN_TOKEN });
+    shop = await onboardShop(demo.url);
+    for (const [as, login] of [
+      ['zhang', zhang()],
+      ['li', person('13800000002')],
+    ] as const) {
+      succeeded(await wallet(as, ['login', '--phone', login.phone, '--password', login.password]));
+    }
+  });
+  after(() => {
+    if (demo.child.exitCode === null) demo.child.kill('SIGKILL');
+    rmSync(demo.directory, { recursive: true, force: true });
+  });
+
+  test("pay an order's code URL: it says whom and what, asks (--yes), pays; again pays nothing twice", async () => {
+    const order = await newOrder('CLI-1', '25000', '苹果 5 斤');
+    assert.match(order.code_url, /\/c\/[A-Za-z0-9_-]+$/);
+    const before = await balanceOf('zhang');
+    failed(await wallet('zhang', ['pay', order.code_url]), 2, 'confirmation_required');
+    const first = succeeded(await wallet('zhang', ['pay', order.code_url, '--yes']));
+    assert.deepEqual(
+      [first.scanned.kind, first.scanned.merchant.name, first.scanned.order.amount],
+      ['order', '老王水果店', '25000'],
+    );
+    paidOrder(first.order);
+    assert.equal(first.order.out_trade_no, 'CLI-1');
+    assert.equal(await balanceOf('zhang'), before - 25_000n);
+    // The server answers a payer who pays their own paid order again with that order: no money moves.
+    const again = succeeded(await wallet('zhang', ['pay', order.code_url, '--yes']));
+    assert.equal(again.scanned.order.status, 'SUCCESS');
+    assert.deepEqual([again.order.order_id, again.order.status], [first.order.order_id, 'SUCCESS']);
+    assert.equal(await balanceOf('zhang'), before - 25_000n);
+    const liBefore = await balanceOf('li');
+    failed(await wallet('li', ['pay', order.code_url, '--yes']), 1, 'order_paid');
+    assert.equal(await balanceOf('li'), liBefore);
+  });
+
+  test('pay the EMV string of an order, in text; a mismatched --amount and an unknown code are refused', async () => {
+    const order = await newOrder('CLI-2', '1200', '香蕉');
+    assert.match(order.emv_qr, /^000201/);
+    failed(await wallet('zhang', ['pay', order.emv_qr, '--amount', '12.01', '--yes']), 2, 'amount_mismatch');
+    const run = await saoma(['wallet', 'pay', order.emv_qr, '--amount', '12', '--yes', '--server', demo.url], {
+      SAOMA_WALLET_FILE: join(demo.directory, 'zhang.wallet.json'),
+    });
+    assert.equal(run.code, 0, run.stderr);
+    assert.match(run.stdout, /^Paying ¥12\.00 for order CLI-2 to 老王水果店: 香蕉$/m);
+    assert.match(run.stdout, /^Paid ¥12\.00 to 老王水果店: SUCCESS, order \S+ \(CLI-2\)$/m);
+    takings.payments += 1;
+    takings.grossFen += 1_200n;
+    takings.feeFen += BigInt((await shop.call('GET', '/v1/merchant/orders/CLI-2')).body.fee as string);
+    failed(await wallet('zhang', ['pay', `${demo.url}/c/nosuchcode`, '--yes']), 1, 'code_not_found');
+  });
+
+  test('a static code: exit 2 without --amount; paid with it, by its URL or the bare code', async () => {
+    const store = await shop.call('POST', '/v1/merchant/stores', { name: '东门店', city: '杭州' });
+    assert.equal(store.status, 201, JSON.stringify(store.body));
+    const code = await shop.call('POST', `/v1/merchant/stores/${store.body.store_id}/collection-codes`);
+    assert.equal(code.status, 201, JSON.stringify(code.body));
+    const before = await balanceOf('zhang');
+    const refused = failed(await wallet('zhang', ['pay', code.body.code_url, '--yes']), 2, 'amount_required');
+    assert.match(refused.message, /老王水果店/);
+    const paid = succeeded(
+      await wallet('zhang', ['pay', code.body.code_url, '--amount', '12.34', '--note', '青菜', '--yes']),
+    );
+    assert.deepEqual([paid.scanned.kind, paid.scanned.store.name], ['static', '东门店']);
+    assert.deepEqual(
+      [paidOrder(paid.order).channel, paid.order.amount, paid.order.subject],
+      ['static', '1234', '青菜'],
+    );
+    paidOrder(succeeded(await wallet('zhang', ['pay', code.body.code, '--amount', '1', '--yes'])).order);
+    assert.equal(await balanceOf('zhang'), before - 1_334n);
+  });
+
+  test('above the password-free limit: without a PIN and no terminal exit 1 (pin_required); with --pin it pays', async () => {
+    const order = await newOrder('CLI-3', '150000', '年货礼盒');
+    const before = await balanceOf('zhang');
+    const refused = failed(await wallet('zhang', ['pay', order.code_url, '--yes']), 1, 'pin_required');
+    assert.match(refused.message, /¥1000\.00/);
+    assert.equal(await balanceOf('zhang'), before);
+    paidOrder(succeeded(await wallet('zhang', ['pay', order.code_url, '--yes', '--pin', zhang().pin])).order);
+    assert.equal(await balanceOf('zhang'), before - 150_000n);
+  });
+
+  test('paycode: 18 digits from 28; the cashier scans ¥1,000.01, it waits; awaiting lists it; confirm pays', async () => {
+    const issued = succeeded(await wallet('zhang', ['paycode']));
+    assert.match(issued.code, /^28[0-9]{16}$/);
+    assert.deepEqual([issued.password_free_limit, issued.refresh_after_seconds], ['100000', 60]);
+    const scanned = await scannedAtTill('TILL-1', '100001', issued.code as string);
+    assert.deepEqual([scanned.status, scanned.body.status], [202, 'USERPAYING']);
+    const waiting = succeeded(await wallet('zhang', ['awaiting']));
+    assert.deepEqual(
+      waiting.orders.map((order: Answer) => [order.order_id, order.amount]),
+      [[scanned.body.order_id, '100001']],
+    );
+    const before = await balanceOf('zhang');
+    failed(await wallet('zhang', ['confirm', scanned.body.order_id, '--pin', '000000']), 1, 'wrong_pin');
+    const confirmed = succeeded(await wallet('zhang', ['confirm', scanned.body.order_id], { SAOMA_PIN: zhang().pin }));
+    assert.equal(paidOrder(confirmed).order_id, scanned.body.order_id);
+    assert.equal(await balanceOf('zhang'), before - 100_001n);
+    assert.deepEqual(succeeded(await wallet('zhang', ['awaiting'])).orders, []);
+    // In text: the digits in groups, and the QR drawn in block characters.
+    const text = await saoma(['wallet', 'paycode', '--server', demo.url], {
+      SAOMA_WALLET_FILE: join(demo.directory, 'zhang.wallet.json'),
+    });
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^Payment code {2}28( [0-9]{4}){4}$/m);
+    assert.match(text.stdout, /[▀▄█]{7}/);
+  });
+
+  test('paycode --watch confirms with --pin what the cashier scanned above the limit; Ctrl-C ends it with 0', async () => {
+    const watch = streamingSaoma(
+      ['wallet', 'paycode', '--watch', '--json', '--pin', zhang().pin, '--server', demo.url],
+      { SAOMA_WALLET_FILE: join(demo.directory, 'zhang.wallet.json') },
+    );
+    try {
+      const shown = await watch.line('payment_code');
+      const scanned = await scannedAtTill('TILL-2', '100002', shown.code as string);
+      assert.deepEqual([scanned.status, scanned.body.status], [202, 'USERPAYING']);
+      assert.equal((await watch.line('awaiting')).order_id, scanned.body.order_id);
+      const confirmed = await watch.line('confirmed');
+      assert.equal(paidOrder(confirmed).order_id, scanned.body.order_id);
+      // The confirmed payment spent the code: a new one is shown at once.
+      const next = await watch.line('payment_code', watch.lines.indexOf(watch.lines.find((l) => 'confirmed' in l)!));
+      assert.notEqual(next.code, shown.code);
+      watch.child.kill('SIGINT');
+      assert.equal(await watch.exited, 0, watch.stderr());
+      assert.deepEqual(await watch.line('stopped'), {
+        codes_shown: 2,
+        confirmed: 1,
+        refused: 0,
+        stopped_by: 'signal',
+      });
+    } finally {
+      if (watch.child.exitCode === null) watch.child.kill('SIGKILL');
+    }
+    const order = await shop.call('GET', '/v1/merchant/orders/TILL-2');
+    assert.equal(order.body.status, 'SUCCESS');
+  });
+
+  test('after SIGTERM, saoma settle: today is not over (exit 2), yesterday has nothing yet, bad dates and an unknown merchant exit 2', async () => {
+    demo.child.kill('SIGTERM');
+    const stopped = await demo.done;
+    assert.equal(stopped.code, 0, stopped.stderr);
+    const today = businessDateOf(Date.now());
+    const yesterday = businessDateOf(Date.now() - 86_400_000);
+    const db = ['--db', demo.databaseUrl];
+    // Today's takings (the payments above) are settled once the day is over, not before.
+    const early = await saoma(['settle', ...db, '--date', today]);
+    assert.equal(early.code, 2, early.stdout + early.stderr);
+    assert.match(early.stderr, /not over/);
+    const none = await saoma(['settle', ...db, '--date', yesterday, '--merchant', shop.merchantId, '--json']);
+    assert.equal(none.code, 0, none.stdout + none.stderr);
+    assert.deepEqual((JSON.parse(none.stdout) as Answer).settlements, []);
+    assert.ok(takings.payments > 0);
+    const future = businessDateOf(Date.now() + 2 * 86_400_000);
+    for (const date of ['2026-02-30', '20260101', 'yesterday', future]) {
+      const bad = await saoma(['settle', ...db, '--date', date]);
+      assert.equal(bad.code, 2, `${date}: ${bad.stdout}${bad.stderr}`);
+      assert.match(bad.stderr, /--date/);
+    }
+    const nobody = await saoma(['settle', ...db, '--date', yesterday, '--merchant', 'm_nobody']);
+    assert.equal(nobody.code, 2);
+    assert.match(nobody.stderr, /no merchant m_nobody/);
+    const due = await saoma(['settle', ...db, '--json']);
+    assert.equal(due.code, 0, due.stderr);
+    assert.deepEqual((JSON.parse(due.stdout) as Answer).settlements, [], 'nothing of today is due yet');
+    const audit = await saoma(['audit', ...db]);
     assert.equal(audit.code, 0, audit.stdout + audit.stderr);
   });
 });

@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline/promises';
 import { Command, Option } from 'commander';
 import * as actions from './wallet-actions.js';
 import { parseYuanToFen } from './wallet-amount.js';
-import { createApiClient, usageFailure, WalletFailure, EXIT_USAGE } from './wallet-client.js';
+import { createApiClient, usageFailure, WalletFailure, EXIT_REFUSED } from './wallet-client.js';
 import { problemText } from './wallet-format.js';
 import { normaliseServerUrl, openSessionStore, walletFilePath } from './wallet-session.js';
 
@@ -17,6 +17,12 @@ const HISTORY_LIMIT_DEFAULT = 20;
 /** The statement's page maximum (wallet/statement.ts), repeated here so that the CLI need not load the module. */
 const HISTORY_LIMIT_MAX = 100;
 const RED_PACKET_KINDS = ['lucky', 'equal', 'single'];
+/** `paycode --watch` without a terminal stops after this many codes (about ten minutes), unless told. */
+const WATCH_CODES_DEFAULT = 10;
+/** A day of codes at one a minute: --max-refreshes is a bound, not a way round one. */
+const WATCH_CODES_MAX = 1_440;
+/** A typed PIN longer than this is not a PIN; the rest is not kept. */
+const SECRET_CHARS_MAX = 64;
 
 interface GlobalFlags {
   server: string;
@@ -43,16 +49,114 @@ export function registerWalletCommands(program: Command): void {
         actions.history(context, { ...flags, limit: wholeNumber('--limit', flags.limit, 1, HISTORY_LIMIT_MAX) }),
       ),
     );
-  // Registered now so that the help lists them; payment codes come with the merchant side.
+  registerPaymentCommands(wallet);
+}
+
+const pinOption = (description: string) => new Option('--pin <pin>', description).env('SAOMA_PIN');
+const idempotencyKeyOption = (what: string) =>
+  new Option('--idempotency-key <key>', `name the ${what} yourself, to retry it safely (default: a fresh one)`);
+
+interface PayOptions {
+  amount?: string;
+  pin?: string;
+  note?: string;
+  yes?: boolean;
+  idempotencyKey?: string;
+}
+
+interface PaycodeOptions {
+  watch?: boolean;
+  maxRefreshes?: string;
+  pin?: string;
+}
+
+/** Paying merchants: scanning their codes, and showing ours to their cashiers. */
+function registerPaymentCommands(wallet: Command): void {
   wallet
     .command('paycode')
-    .description('show the payment code a cashier scans (not available yet)')
-    .action(run(async () => notAvailable('paycode')));
+    .description('show a payment code for the cashier to scan: its digits and a QR')
+    .option(
+      '--watch',
+      'a new code every refresh_after_seconds until Ctrl-C, confirming with the PIN what the cashier scanned above the password-free limit',
+    )
+    .option(
+      '--max-refreshes <n>',
+      `with --watch: stop after N codes (default: until Ctrl-C on a terminal, else ${WATCH_CODES_DEFAULT})`,
+    )
+    .addOption(pinOption('with --watch: the PIN that confirms waiting payments (else asked for on a terminal)'))
+    .action(run(paycode));
   wallet
     .command('pay')
-    .description("pay a merchant's collection code (not available yet)")
-    .argument('<code>', 'the scanned code')
-    .action(run(async () => notAvailable('pay')));
+    .description("pay a merchant's code: says whom and what it pays, asks, then pays")
+    .argument('<code>', 'what was scanned: a /c/… URL, the bare code, or an EMV string (000201…)')
+    .option(
+      '--amount <yuan>',
+      "in yuan, for a static code; an order's code carries its amount (if given, it must match)",
+    )
+    .addOption(pinOption('the six-digit payment PIN: needed above the password-free limit (asked for on a terminal)'))
+    .option('--note <text>', "a note: a static code's payment is named by it")
+    .option('--yes', 'pay without asking (needed when there is no terminal)')
+    .addOption(idempotencyKeyOption('payment'))
+    .action(
+      run((context, options: PayOptions, code: string) =>
+        actions.pay(context, {
+          scanned: code,
+          amountFen: options.amount === undefined ? undefined : amountFlag(options.amount),
+          pin: actions.optionalPin(options.pin),
+          note: options.note,
+          yes: options.yes === true,
+          idempotencyKey: idempotencyKeyOf(options.idempotencyKey),
+        }),
+      ),
+    );
+  wallet
+    .command('awaiting')
+    .description('scanned payment codes waiting for your PIN')
+    .action(run((context) => actions.awaiting(context)));
+  wallet
+    .command('confirm')
+    .description('confirm with your PIN a scanned payment code that waits for it')
+    .argument('<order_id>', 'the order, as awaiting lists it')
+    .addOption(pinOption('the six-digit payment PIN (asked for on a terminal)'))
+    .addOption(idempotencyKeyOption('confirmation'))
+    .action(
+      run((context, options: { pin?: string; idempotencyKey?: string }, orderId: string) =>
+        actions.confirm(context, {
+          orderId,
+          pin: actions.optionalPin(options.pin),
+          idempotencyKey: idempotencyKeyOf(options.idempotencyKey),
+        }),
+      ),
+    );
+}
+
+async function paycode(context: actions.WalletContext, options: PaycodeOptions): Promise<void> {
+  if (!options.watch) {
+    if (options.maxRefreshes !== undefined) throw usageFailure('usage', '--max-refreshes goes with --watch');
+    return actions.paymentCode(context);
+  }
+  // Unbounded only with a person at a terminal to press Ctrl-C; a script gets a bound.
+  const interactive = process.stdin.isTTY === true && process.stdout.isTTY === true;
+  const codesMax =
+    options.maxRefreshes !== undefined
+      ? wholeNumber('--max-refreshes', options.maxRefreshes, 1, WATCH_CODES_MAX)
+      : interactive
+        ? null
+        : WATCH_CODES_DEFAULT;
+  const pin = actions.optionalPin(options.pin);
+  const stopping = new AbortController();
+  // The first Ctrl-C (or SIGTERM) ends the watch after the request in flight; a second one at once.
+  const onSignal = () => (stopping.signal.aborted ? process.exit(130) : stopping.abort());
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const summary = await actions.watchPaymentCode(context, { codesMax, pin }, stopping.signal);
+    // Ended by Ctrl-C or its bound, the watch did its job; a refused confirmation is a "no".
+    if (summary.refused > 0) process.exitCode = EXIT_REFUSED;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
 
 function registerSessionCommands(wallet: Command): void {
@@ -109,11 +213,15 @@ function withMoneyOptions(command: Command): Command {
     .option('--idempotency-key <key>', 'name the operation yourself, to retry it safely (default: a fresh one)');
 }
 
-function moneyFlags(options: MoneyOptions): actions.MoneyFlags {
-  const amount = parseYuanToFen(options.amount);
+function amountFlag(text: string): bigint {
+  const amount = parseYuanToFen(text);
   if (!amount.ok) throw usageFailure(amount.error.code, `--amount: ${amount.error.message}`);
+  return amount.value;
+}
+
+function moneyFlags(options: MoneyOptions): actions.MoneyFlags {
   return {
-    amountFen: amount.value,
+    amountFen: amountFlag(options.amount),
     pin: actions.checkedPin(options.pin),
     idempotencyKey: idempotencyKeyOf(options.idempotencyKey),
   };
@@ -262,6 +370,7 @@ function walletContext(globals: GlobalFlags): actions.WalletContext {
     sessions: openSessionStore(walletFilePath(process.env)),
     print: (value, text) => console.log(json ? JSON.stringify(value, null, 2) : text()),
     confirm: askYesNo,
+    askSecret,
   };
 }
 
@@ -276,17 +385,49 @@ async function askYesNo(question: string): Promise<boolean | null> {
   }
 }
 
+/**
+ * Asks on the terminal without echoing what is typed (the PIN); null without a terminal. Raw
+ * mode turns Ctrl-C into a character, so it is sent on as the signal it would have been.
+ */
+async function askSecret(question: string): Promise<string | null> {
+  const input = process.stdin;
+  if (!input.isTTY || !process.stderr.isTTY) return null;
+  process.stderr.write(question);
+  input.setRawMode(true);
+  input.setEncoding('utf8');
+  input.resume();
+  try {
+    return await new Promise<string>((resolve) => {
+      let typed = '';
+      const onData = (chunk: string) => {
+        for (const char of chunk) {
+          if (char === '\r' || char === '\n' || char === '\u0004') return finish(typed);
+          if (char === '\u0003') {
+            finish('');
+            process.kill(process.pid, 'SIGINT');
+            return;
+          }
+          if (char === '\u007f' || char === '\b') typed = typed.slice(0, -1);
+          else if (typed.length < SECRET_CHARS_MAX) typed += char;
+        }
+      };
+      const finish = (value: string) => {
+        input.off('data', onData);
+        resolve(value);
+      };
+      input.on('data', onData);
+    });
+  } finally {
+    input.setRawMode(false);
+    input.pause();
+    process.stderr.write('\n');
+  }
+}
+
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
   const value = /^[0-9]{1,7}$/.test(text) ? Number(text) : Number.NaN;
   if (!(value >= min && value <= max)) {
     throw usageFailure('usage', `${flag} must be a whole number from ${min} to ${max}, not "${text}"`);
   }
   return value;
-}
-
-function notAvailable(command: string): never {
-  throw new WalletFailure(EXIT_USAGE, {
-    code: 'not_available',
-    message: `saoma wallet ${command} is not available yet: payment codes come with the merchant side`,
-  });
 }

@@ -1,7 +1,13 @@
 // The SQLite write thread: it stores the write sets the planner sends, one transaction and
 // one fsync each, on a connection of its own, while the main thread plans the next batch.
+// The fsync comes after the commit, not inside it: the transaction commits with
+// synchronous=NORMAL (its frames written to the WAL, the write lock released at once), then this
+// thread fsyncs the WAL file and only then answers. The batch is exactly as durable as with
+// synchronous=FULL when its callers hear "ok", but other connections (the main thread's orders,
+// sessions, outbox) wait for the commit's writes, not for the disk.
 // After a failed batch it refuses every batch of the same epoch: those were planned on top of
 // the one that failed, and the planner starts again from what is on disk.
+import { closeSync, fdatasyncSync, fstatSync, openSync, statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteConnection } from '../store/store.js';
 import { executeWrites, prepareWrites, unpackWriteSet, type PackedWriteSet, type WriteSet } from './sqlite-writes.js';
@@ -13,7 +19,8 @@ export interface WriteRequest {
 }
 export type WriteReply = { batch: number; ok: true } | { batch: number; ok: false; error: string };
 
-const db = openSqliteConnection((workerData as { path: string }).path);
+const path = (workerData as { path: string }).path;
+const db = openSqliteConnection(path, 'NORMAL');
 // The checkpoint thread keeps the log short; this connection checkpoints only as a backstop,
 // if the log ever grows past ~400 MiB.
 db.pragma('wal_autocheckpoint = 100000');
@@ -28,6 +35,7 @@ parentPort!.on('message', ({ batch, epoch, set }: WriteRequest) => {
   } else {
     try {
       write.immediate(unpackWriteSet(set));
+      syncLog();
       reply = { batch, ok: true };
     } catch (error) {
       failedEpoch = epoch;
@@ -36,3 +44,20 @@ parentPort!.on('message', ({ batch, epoch, set }: WriteRequest) => {
   }
   parentPort!.postMessage(reply);
 });
+
+/** The WAL file, kept open to fsync it; reopened if SQLite ever replaced the file. */
+let log: { fd: number; inode: number } | null = null;
+
+function syncLog(): void {
+  const walPath = `${path}-wal`;
+  const inode = statSync(walPath).ino;
+  if (log !== null && log.inode !== inode) {
+    closeSync(log.fd);
+    log = null;
+  }
+  if (log === null) {
+    const fd = openSync(walPath, 'r');
+    log = { fd, inode: fstatSync(fd).ino };
+  }
+  fdatasyncSync(log.fd);
+}

@@ -80,8 +80,10 @@ CREATE TABLE orders (
   created_at_ms bigint NOT NULL,
   expires_at_ms bigint NOT NULL,
   paid_at_ms bigint,
+  settlement_id text,
   UNIQUE (merchant_id, out_trade_no)
 );
+CREATE INDEX orders_unsettled ON orders (merchant_id, paid_at_ms) WHERE settlement_id IS NULL AND paid_at_ms IS NOT NULL;
 CREATE INDEX orders_open_by_expiry ON orders (status, expires_at_ms);
 CREATE INDEX orders_by_merchant_paid ON orders (merchant_id, paid_at_ms);
 
@@ -109,8 +111,10 @@ CREATE TABLE refunds (
   failure_code text,
   created_at_ms bigint NOT NULL,
   completed_at_ms bigint,
+  settlement_id text,
   UNIQUE (merchant_id, out_request_no)
 );
+CREATE INDEX refunds_unsettled ON refunds (merchant_id, completed_at_ms) WHERE settlement_id IS NULL AND status = 'SUCCESS';
 CREATE INDEX refunds_by_order ON refunds (order_id);
 
 CREATE TABLE settlements (
@@ -125,7 +129,8 @@ CREATE TABLE settlements (
   refund_count integer NOT NULL,
   status text NOT NULL,
   created_at_ms bigint NOT NULL,
-  paid_out_at_ms bigint,
-  UNIQUE (merchant_id, business_date)
+  paid_out_at_ms bigint
 );
+CREATE INDEX settlements_by_merchant ON settlements (merchant_id, business_date);
+CREATE INDEX settlements_processing ON settlements (status) WHERE status = 'processing';
 `;

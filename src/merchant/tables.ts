@@ -58,6 +58,7 @@ export interface MerchantTables {
     created_at_ms: bigint;
     expires_at_ms: bigint;
     paid_at_ms: bigint | null;
+    settlement_id: string | null;
   };
   payment_codes: {
     code: string;
@@ -81,6 +82,7 @@ export interface MerchantTables {
     failure_code: string | null;
     created_at_ms: bigint;
     completed_at_ms: bigint | null;
+    settlement_id: string | null;
   };
   settlements: {
     id: string;

@@ -4,7 +4,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteDialect, type SqliteDatabase } from 'kysely';
 import pg from 'pg';
 import type { Schema } from './schema.js';
 
@@ -75,11 +75,37 @@ export function openSqliteConnection(path: string, synchronous: 'FULL' | 'NORMAL
   return sqlite;
 }
 
+/** Distinct statements kept prepared; queries with variable-length lists make new ones, so it is bounded. */
+const PREPARED_STATEMENTS_MAX = 1_000;
+
+/**
+ * Kysely prepares every query anew, and preparing costs as much as running a small statement: a
+ * payment runs the same few dozen statements every time, so they are prepared once per connection.
+ */
+function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
+  const prepared = new Map<string, BetterSqlite3.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(sql: string) {
+      let statement = prepared.get(sql);
+      if (statement === undefined) {
+        if (prepared.size >= PREPARED_STATEMENTS_MAX) prepared.clear();
+        statement = sqlite.prepare(sql);
+        prepared.set(sql, statement);
+      }
+      return statement;
+    },
+  };
+}
+
 function openSqlite(path: string): Store {
   if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
   // In memory the ledger commits on this very connection (no write thread): keep it FULL there.
   const sqlite = openSqliteConnection(path, path === ':memory:' ? 'FULL' : 'NORMAL');
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // The ledger's checkpoint thread keeps the WAL short; checkpointing here would stall the event
+  // loop, so this connection does it only as a backstop, past ~400 MiB.
+  if (path !== ':memory:') sqlite.pragma('wal_autocheckpoint = 100000');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(sqlite) }) });
   let closed = false;
   return {
     kind: 'sqlite',
