@@ -220,7 +220,8 @@ for (const storeKind of testStores) {
         const merchant = await openMerchant(h);
         const payer = await h.funded(500_000n);
         const user = await userOf(h, payer);
-        const issue = () => h.modules.paymentCodes.issue(user, 'dev_test');
+        const deviceId = (await h.modules.identity.authenticate(payer.token))!.session.deviceId;
+        const issue = () => h.modules.paymentCodes.issue(user, deviceId);
         const small = await issue();
         assert.match(small.code, /^28[0-9]{16}$/);
         const paid = await h.modules.acquiring.payByCode(merchant, {

@@ -312,6 +312,21 @@ for (const storeKind of testStores) {
           auth_code: big.body.code,
         });
         assert.deepEqual([waiting.status, waiting.body.status], [202, 'USERPAYING']);
+        const lost = await h.call('POST', '/v1/sessions', {
+          body: { provider: 'bluepay', phone: payer.phone, password: payer.password, device_name: 'lost phone' },
+        });
+        const lostCode = await h.call('POST', '/v1/wallet/payment-codes', { token: lost.body.session.token });
+        assert.equal(
+          (await h.call('DELETE', `/v1/me/devices/${lost.body.session.device_id}`, { token: payer.token })).status,
+          204,
+        );
+        const fromLost = await shop.call('POST', '/v1/merchant/orders/pay-by-code', {
+          out_trade_no: 'TILL-LOST',
+          amount: '1',
+          subject: 'x',
+          auth_code: lostCode.body.code,
+        });
+        assert.deepEqual([fromLost.status, fromLost.body.error.code], [422, 'payment_code_invalid']);
         const awaiting = await h.call('GET', '/v1/wallet/payments/awaiting', { token: payer.token });
         assert.equal(awaiting.body.orders.length, 1);
         const wrongPin = await h.call('POST', `/v1/wallet/payments/${waiting.body.order_id}/confirm`, {

@@ -75,6 +75,16 @@ export function createPaymentCodeService(deps: {
       if (BigInt(row.expires_at_ms) <= now()) {
         return problem('payment_code_expired', 'this payment code has expired; ask the payer to show the new one');
       }
+      // Bound to the device that showed it: a device signed out (lost phone) cannot pay any more.
+      const device = await db
+        .selectFrom('sessions')
+        .select('token_hash')
+        .where('device_id', '=', row.device_id)
+        .where('expires_at_ms', '>', now())
+        .executeTakeFirst();
+      if (!device) {
+        return problem('payment_code_invalid', 'the device that showed this payment code has been signed out');
+      }
       return ok({
         code,
         userId: row.user_id,
