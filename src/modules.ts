@@ -75,9 +75,9 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
     clock,
     random: deps.random,
   });
-  const writeEvent = deps.writeEvent ?? outboxWriter({ store, clock, network });
-  const notifier = createNotifier({ store, clock, fetchImpl: deps.fetchImpl });
   const merchants = createMerchantService({ store, ledger, network, clock });
+  const writeEvent = deps.writeEvent ?? outboxWriter({ store, clock, network, merchants });
+  const notifier = createNotifier({ store, clock, fetchImpl: deps.fetchImpl });
   const orders = createOrderBook({ store, clock, writeEvent });
   const payments = createPaymentService({ store, clock, ledger, network, identity, wallet, limits, merchants, orders });
   const paymentCodes = createPaymentCodeService({ store, clock, network });

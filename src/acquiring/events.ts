@@ -3,6 +3,7 @@
 // URL, with the retry schedule of the merchant's provider. No URL, no event: the query
 // endpoints are the source of truth either way.
 import type { CompiledQuery } from 'kysely';
+import type { MerchantService } from '../merchant/service.js';
 import type { NetworkService } from '../network/service.js';
 import { compileEnqueue } from '../notify/outbox.js';
 import type { Clock } from '../shared/clock.js';
@@ -13,19 +14,16 @@ export function outboxWriter(deps: {
   store: Store;
   clock: Clock;
   network: NetworkService;
+  merchants: MerchantService;
 }): (event: MerchantEvent) => Promise<CompiledQuery[]> {
-  const { store, clock, network } = deps;
+  const { store, clock, network, merchants } = deps;
   const db = store.db;
   return async (event) => {
-    const merchant = await db
-      .selectFrom('merchants')
-      .select('provider_id')
-      .where('id', '=', event.merchantId)
-      .executeTakeFirst();
+    const merchant = await merchants.get(event.merchantId);
     if (!merchant) return [];
     const url = event.notifyUrl ?? (await appWebhookUrl(store, event.merchantId));
     if (url === null) return [];
-    const policy = (await network.getProvider(merchant.provider_id))!.policy;
+    const policy = (await network.getProvider(merchant.providerId))!.policy;
     const enqueued = compileEnqueue(
       db,
       {

@@ -136,10 +136,11 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
     const chainResults = results.slice(before.length);
     const failedAt = chainResults.findIndex((result) => result.code !== 'ok' && result.code !== 'linked_event_failed');
     if (failedAt < 0) {
-      await orders.transition(claimed.id, ['PAYING'], { status: 'SUCCESS', paid_at_ms: now() }, [
+      const paidAtMs = now();
+      await orders.transition(claimed.id, ['PAYING'], { status: 'SUCCESS', paid_at_ms: paidAtMs }, [
         successEvent(claimed, payer),
       ]);
-      return ok((await orders.get(claimed.id))!);
+      return ok({ ...claimed, status: 'SUCCESS', paidAtMs });
     }
     const code = chainResults[failedAt]!.code;
     const refusal: Problem =
@@ -175,7 +176,14 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
         }
         return refusalFor(current, now());
       }
-      return settlePayment(payer, (await orders.get(order.id))!, checked.value);
+      // What the claim wrote, without reading it back.
+      const claimed: Order = {
+        ...order,
+        status: 'PAYING',
+        payerUserId: payer.id,
+        feeFen: paymentFee(order.amountFen, checked.value.feeRateBps),
+      };
+      return settlePayment(payer, claimed, checked.value);
     },
 
     async resumeStuck(limit) {

@@ -62,7 +62,14 @@ export interface AcquiringService {
   payCode(
     payer: User,
     code: string,
-    input: { amountFen?: bigint; idempotencyKey: string; pinConfirmed: boolean; note?: string },
+    input: {
+      amountFen?: bigint;
+      idempotencyKey: string;
+      pinConfirmed: boolean;
+      note?: string;
+      /** The code as the caller already described it (saves reading it again). */
+      described?: CodeDescription | null;
+    },
   ): Promise<Result<Order, AcquiringError>>;
   /** The payer confirms a scanned payment code waiting in USERPAYING. */
   confirm(payer: User, orderId: string, pinConfirmed: boolean): Promise<Result<Order, AcquiringError>>;
@@ -208,7 +215,7 @@ export function createAcquiringService(deps: {
     },
 
     async payCode(payer, code, input) {
-      const described = await service.describeCode(code);
+      const described = input.described !== undefined ? input.described : await service.describeCode(code);
       if (!described || described.merchant === null) {
         return problem('code_not_found', 'this is not a merchant collection code of this network');
       }

@@ -126,6 +126,7 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
         idempotencyKey: checked.key,
         pinConfirmed: checked.pinConfirmed,
         note: body.note,
+        described,
       });
       if (!paid.ok) return sendProblem(reply, paid.error);
       return reply.code(201).send(orderJson(paid.value, baseUrlOf(request)));

@@ -2,6 +2,7 @@
 // category code (MCC) and the fee rate it brings, stores and terminals, a settlement bank
 // account, and API apps (a registered public key for request signatures, a webhook URL). Each
 // merchant has a pending and an available account at its provider.
+import { performance } from 'node:perf_hooks';
 import type { Selectable } from 'kysely';
 import type { LedgerService } from '../ledger/service.js';
 import { AccountFlags } from '../ledger/types.js';
@@ -45,6 +46,10 @@ export type MerchantError =
  * supermarkets, convenience stores, transit, schools, hospitals, utilities), 0.6% for the rest.
  */
 const REDUCED_RATE_MCCS = new Set(['5411', '5412', '5499', '4111', '4121', '8211', '8220', '8062', '4900']);
+/** Merchants read recently are reused this long (and at most this many are kept). */
+const MERCHANT_CACHE_TTL_MS = 1_000;
+const MERCHANT_CACHE_MAX = 10_000;
+
 export const STANDARD_FEE_RATE_BPS = 60;
 export const REDUCED_FEE_RATE_BPS = 38;
 export const feeRateForMcc = (mcc: string): number =>
@@ -83,6 +88,8 @@ export function createMerchantService(deps: {
   const { store, ledger, network, clock } = deps;
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
+  // Every payment reads its merchant a few times; a suspension made elsewhere is seen within the TTL.
+  const recent = new Map<string, { merchant: Merchant; atMs: number }>();
 
   const openAccount = async (key: string, providerId: string, code: number, merchantId: string) => {
     const created = await ledger.createAccount({
@@ -158,8 +165,15 @@ export function createMerchantService(deps: {
     },
 
     async get(id) {
+      const cached = recent.get(id);
+      if (cached && performance.now() - cached.atMs < MERCHANT_CACHE_TTL_MS) return cached.merchant;
       const row = await db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toMerchant(row) : null;
+      const merchant = row ? toMerchant(row) : null;
+      if (merchant) {
+        if (recent.size >= MERCHANT_CACHE_MAX) recent.clear();
+        recent.set(id, { merchant, atMs: performance.now() });
+      }
+      return merchant;
     },
 
     async addStore(merchantId, input) {
