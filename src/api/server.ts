@@ -56,6 +56,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setReplySerializer((payload) => stringifyWithBigints(payload));
   installErrorHandlers(app);
   refuseRequestsWhileClosing(app);
+  // Does nothing: the floor a load generator measures HTTP itself against (the payment benchmark).
+  app.get('/ping', { schema: { hide: true } }, async () => ({ pong: true }));
   app.get('/health', async (request, reply) => {
     const answered = await pingStore(deps.store, HEALTH_PING_TIMEOUT_MS);
     if (!answered.ok) {

@@ -9,6 +9,8 @@ import { openStore, type Store, type StoreKind } from '../store/store.js';
 
 export interface BenchDatabase {
   kind: StoreKind;
+  /** What `open()` opens, for another process (a server) to open the same way. */
+  url: string;
   /** Opens the store for untimed setup: commits do not wait for the disk. */
   openForSetup(): Promise<Store>;
   /** Opens the store as a server would: every commit is durable before it returns. */
@@ -25,6 +27,7 @@ export async function createSqliteBenchDatabase(directory: string, name: string)
   await store.close();
   return {
     kind: 'sqlite',
+    url,
     async openForSetup() {
       const setup = await openStore(url);
       setup.sqlite!.pragma('synchronous = OFF');
@@ -46,6 +49,7 @@ export async function createPostgresBenchDatabase(serverUrl: string): Promise<Be
   await store.close();
   return {
     kind: 'postgres',
+    url,
     openForSetup: () =>
       openStore(urlWithSessionOptions(serverUrl, `-c search_path=${schema} -c synchronous_commit=off`)),
     open: () => openStore(url),

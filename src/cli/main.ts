@@ -17,6 +17,7 @@ import { migrate, schemaVersion } from '../store/migrations.js';
 import { openStore, parseDatabaseUrl, type Store } from '../store/store.js';
 import { formatAuditReport, formatNetworkAudit } from './audit-report.js';
 import { BENCH_DEFAULTS, parseBenchOptions, type BenchFlags } from './bench-options.js';
+import { registerPayBenchCommand } from './bench-pay.js';
 import type { SettleFlags } from './settle.js';
 import { registerWalletCommands } from './wallet.js';
 
@@ -80,6 +81,7 @@ function buildProgram(): Command {
     .option('--sqlite-path <dir>', 'directory for the temporary SQLite files (default: the system temporary directory)')
     .option('--json', 'print results as JSON')
     .action(runBench);
+  registerPayBenchCommand(bench);
   const seed = program.command('seed').description('put data into a database');
   seed
     .command('demo')

@@ -1,0 +1,363 @@
+// `saoma bench pay`: end-to-end merchant-presented payments over HTTP — a signed order, the wallet
+// pays its code, the notification is queued — from a load process against a server process, on
+// SQLite and PostgreSQL; payments/s, p50/p99, the server's peak memory, and the ratio to the
+// HTTP floor (the same two requests to a trivial route) measured in the same run. Median of runs.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { StoreKind } from '../store/store.js';
+import { forkBenchChild, type BenchChild } from './bench-child.js';
+import { createPostgresBenchDatabase, createSqliteBenchDatabase, type BenchDatabase } from './bench-database.js';
+import type { LoadCounter } from './load.js';
+import {
+  PAYER_ALLOWANCE_FEN,
+  payerBalanceFen,
+  type LoadCommand,
+  type LoadEvent,
+  type LoadPhase,
+  type PhaseFigures,
+  type ServerCommand,
+  type ServerEvent,
+} from './pay-plan.js';
+import { createRunMonitor, type RunMonitor } from './run-monitor.js';
+
+export interface PayBenchOptions {
+  stores: StoreKind[];
+  /** A PostgreSQL database to create scratch schemas in; required when `stores` has postgres. */
+  postgresUrl?: string;
+  /** Timed payments per run. */
+  payments: number;
+  /** Payment loops, each making one payment at a time. */
+  concurrency: number;
+  payers: number;
+  merchants: number;
+  /** Runs per store, each on a fresh database and fresh processes; the median run is reported. */
+  runs: number;
+  /** One JSON object per store on stdout instead of tables and progress bars. */
+  json: boolean;
+  /** A directory for the temporary SQLite files (default: the system's temporary directory). */
+  sqlitePath?: string;
+  /** Where the results go (default: stdout); progress bars, in text mode, go to stderr. */
+  output?: { write(text: string): unknown };
+}
+
+/** One run's figures. */
+export interface PayRun {
+  run: number;
+  paymentsPerSecond: number;
+  /** One payment: the order and the payment request, back to back. */
+  p50Ms: number;
+  p99Ms: number;
+  orderP50Ms: number;
+  orderP99Ms: number;
+  payP50Ms: number;
+  payP99Ms: number;
+  /** The same load shape against the floor route: two requests per pair. */
+  floorPairsPerSecond: number;
+  floorP50Ms: number;
+  floorP99Ms: number;
+  /** paymentsPerSecond / floorPairsPerSecond. */
+  ratio: number;
+  /** The server process's resident memory at its highest while the payments ran. */
+  peakRssBytes: number;
+  /** CPU used while the payments ran, in percent of one core. */
+  serverCpuPercent: number;
+  loadCpuPercent: number;
+  /** Untimed payments first (one per payer at least: each payer's yearly allowance is granted then). */
+  warmUpPayments: number;
+  /** Failed payments and floor pairs of every phase, by kind; the run fails if there is any. */
+  errors: Record<string, number>;
+  errorCount: number;
+  /** The ledger's audit and the network's (reserves against wallets) both passed. */
+  auditOk: boolean;
+  auditedTransfers: number;
+  auditProblems: string[];
+  ordersPaid: number;
+  notificationsQueued: number;
+  /** Paid orders = payments that succeeded = trade.success notifications queued. */
+  notificationsOk: boolean;
+  setupSeconds: number;
+}
+
+export interface PayBenchResult {
+  store: StoreKind;
+  payments: number;
+  concurrency: number;
+  payers: number;
+  merchants: number;
+  runs: number;
+  /** The floor's requests, e.g. `GET /ping`. */
+  floorRoute: string;
+  /** The run whose payments/s is the median; the figures below are its. */
+  medianRun: number;
+  paymentsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  peakRssBytes: number;
+  floorPairsPerSecond: number;
+  ratio: number;
+  /** Every run's figures, in run order. */
+  perRun: PayRun[];
+  errorCount: number;
+  /** Every run's audits passed and its notifications add up. */
+  auditOk: boolean;
+  notificationsOk: boolean;
+}
+
+export const PAY_BENCH_LIMITS = {
+  payments: [1, 10_000_000],
+  concurrency: [1, 4_096],
+  payers: [1, 1_000_000],
+  merchants: [1, 100_000],
+  runs: [1, 99],
+} as const;
+
+export async function runPayBench(options: PayBenchOptions): Promise<PayBenchResult[]> {
+  checkOptions(options);
+  const directory = mkdtempSync(join(options.sqlitePath ?? tmpdir(), 'saoma-bench-pay-'));
+  const results: PayBenchResult[] = [];
+  try {
+    for (const store of options.stores) {
+      const runs: PayRun[] = [];
+      let floorRoute = '';
+      for (let run = 1; run <= options.runs; run++) {
+        const label = `${store} ${run}/${options.runs}`.padEnd(14);
+        const monitor = createRunMonitor({ label, showProgress: !options.json });
+        try {
+          const database = await (store === 'sqlite'
+            ? createSqliteBenchDatabase(directory, `pay-${run}`)
+            : createPostgresBenchDatabase(options.postgresUrl!));
+          const measured = await measureRun(database, run, options, monitor).finally(() => database.drop());
+          runs.push(measured.figures);
+          floorRoute = measured.floorRoute;
+        } finally {
+          monitor.stop();
+        }
+      }
+      const result = summarize(store, runs, floorRoute, options);
+      results.push(result);
+      (options.output ?? process.stdout).write(options.json ? `${JSON.stringify(result)}\n` : formatPayResult(result));
+    }
+  } finally {
+    rmSync(directory, { recursive: true, force: true });
+  }
+  return results;
+}
+
+function checkOptions(options: PayBenchOptions): void {
+  for (const [name, [min, max]] of Object.entries(PAY_BENCH_LIMITS)) {
+    const value = options[name as keyof typeof PAY_BENCH_LIMITS];
+    if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`${name}: ${min} to ${max}`);
+  }
+  if (options.stores.length === 0) throw new RangeError('name at least one store');
+  if (options.stores.includes('postgres') && !options.postgresUrl) {
+    throw new RangeError('the postgres benchmark needs postgresUrl (a database it may create schemas in)');
+  }
+  const plan = { payers: options.payers, merchants: options.merchants };
+  if (payerBalanceFen(plan, warmUpCount(options) + options.payments) > PAYER_ALLOWANCE_FEN) {
+    throw new RangeError(
+      `${options.payments} payments of up to ¥99.99 would take some of ${options.payers} payers past their ` +
+        `yearly allowance (¥${PAYER_ALLOWANCE_FEN / 100n}): add payers`,
+    );
+  }
+}
+
+/** One payment per payer (the first grants its yearly allowance), and a few per loop to warm the path. */
+const warmUpCount = (options: Pick<PayBenchOptions, 'payers' | 'concurrency'>): number =>
+  Math.max(options.payers, 4 * options.concurrency);
+
+type Server = BenchChild<ServerCommand, ServerEvent>;
+type Load = BenchChild<LoadCommand, LoadEvent>;
+
+/** Setup, warm-up, the floor, the payments, the audits: one fresh server and load process each. */
+async function measureRun(
+  database: BenchDatabase,
+  run: number,
+  options: PayBenchOptions,
+  monitor: RunMonitor,
+): Promise<{ figures: PayRun; floorRoute: string }> {
+  let counter: LoadCounter = { done: 0 };
+  const phase = (name: string, total: number) => (counter = monitor.phase(name, total));
+  const onProgress = (done: number) => (counter.done = done);
+  const server: Server = forkBenchChild('server', new URL('./pay-server.js', import.meta.url), onProgress);
+  let load: Load | null = null;
+  try {
+    const setupStartedMs = performance.now();
+    phase('setup', options.merchants + options.payers);
+    const plan = { payers: options.payers, merchants: options.merchants };
+    const warmUp = warmUpCount(options);
+    server.send({
+      type: 'start',
+      databaseUrl: database.url,
+      fieldKeyHex: randomBytes(32).toString('hex'),
+      ...plan,
+      payments: warmUp + options.payments,
+    });
+    const { world } = await server.expect('ready');
+    const setupSeconds = (performance.now() - setupStartedMs) / 1_000;
+    load = forkBenchChild('load', new URL('./pay-load.js', import.meta.url), onProgress);
+    load.send({ type: 'plan', world, plan, concurrency: options.concurrency });
+    const { floorPath } = await load.expect('planned');
+    const runPhase = async (name: LoadPhase, firstIndex: number, count: number) => {
+      phase(name, count);
+      load!.send({ type: 'phase', phase: name, firstIndex, count });
+      return (await load!.expect('phase-done')).figures;
+    };
+    const warmed = await runPhase('warm-up', 0, warmUp);
+    const floorWarmed = await runPhase('floor warm', 0, warmUp);
+    const floor = await runPhase('floor', 0, options.payments);
+    server.send({ type: 'measure-start' });
+    await server.expect('measuring');
+    const payments = await runPhase('payments', warmUp, options.payments);
+    server.send({ type: 'measure-stop' });
+    const serverFigures = await server.expect('measured');
+    await load.stop();
+    phase('audit', 1);
+    server.send({ type: 'finish' });
+    const audit = await server.expect('finished');
+    counter.done = 1;
+    const phases = [warmed, floorWarmed, floor, payments];
+    const figures = runFigures(run, { floor, payments, phases, serverFigures, audit, warmUp, setupSeconds });
+    return { figures, floorRoute: `GET ${floorPath}` };
+  } finally {
+    await load?.stop();
+    await server.stop();
+  }
+}
+
+interface RunParts {
+  floor: PhaseFigures;
+  payments: PhaseFigures;
+  phases: PhaseFigures[];
+  serverFigures: Extract<ServerEvent, { type: 'measured' }>;
+  audit: Extract<ServerEvent, { type: 'finished' }>;
+  warmUp: number;
+  setupSeconds: number;
+}
+
+function runFigures(run: number, parts: RunParts): PayRun {
+  const { floor, payments, serverFigures, audit } = parts;
+  const errors: Record<string, number> = {};
+  for (const phase of parts.phases) {
+    for (const [kind, count] of Object.entries(phase.errors)) errors[kind] = (errors[kind] ?? 0) + count;
+  }
+  const errorCount = Object.values(errors).reduce((sum, count) => sum + count, 0);
+  const paymentErrors = [parts.phases[0]!, payments].reduce((sum, phase) => sum + countOf(phase.errors), 0);
+  const succeeded = parts.warmUp + payments.count - paymentErrors;
+  const paymentsPerSecond = perSecond(payments.count, payments.elapsedMs);
+  const floorPairsPerSecond = perSecond(floor.count, floor.elapsedMs);
+  return {
+    run,
+    paymentsPerSecond: Math.round(paymentsPerSecond),
+    p50Ms: round(payments.p50Ms, 3),
+    p99Ms: round(payments.p99Ms, 3),
+    orderP50Ms: round(payments.firstP50Ms, 3),
+    orderP99Ms: round(payments.firstP99Ms, 3),
+    payP50Ms: round(payments.secondP50Ms, 3),
+    payP99Ms: round(payments.secondP99Ms, 3),
+    floorPairsPerSecond: Math.round(floorPairsPerSecond),
+    floorP50Ms: round(floor.p50Ms, 3),
+    floorP99Ms: round(floor.p99Ms, 3),
+    ratio: round(paymentsPerSecond / floorPairsPerSecond, 3),
+    peakRssBytes: serverFigures.peakRssBytes,
+    serverCpuPercent: Math.round((100 * serverFigures.cpuMs) / Math.max(serverFigures.elapsedMs, 1e-3)),
+    loadCpuPercent: Math.round((100 * payments.cpuMs) / Math.max(payments.elapsedMs, 1e-3)),
+    warmUpPayments: parts.warmUp,
+    errors,
+    errorCount,
+    auditOk: audit.ledgerAuditOk && audit.networkAuditOk,
+    auditedTransfers: audit.auditedTransfers,
+    auditProblems: audit.auditProblems,
+    ordersPaid: audit.ordersPaid,
+    notificationsQueued: audit.notificationsQueued,
+    notificationsOk: audit.ordersPaid === succeeded && audit.notificationsQueued === succeeded,
+    setupSeconds: round(parts.setupSeconds, 1),
+  };
+}
+
+const countOf = (errors: Record<string, number>): number => Object.values(errors).reduce((sum, n) => sum + n, 0);
+
+/** The median run by payments/s (of an even number, the lower of the middle two) and every run's figures. */
+function summarize(store: StoreKind, runs: PayRun[], floorRoute: string, options: PayBenchOptions): PayBenchResult {
+  const byRate = [...runs].sort((a, b) => a.paymentsPerSecond - b.paymentsPerSecond);
+  const median = byRate[Math.floor((byRate.length - 1) / 2)]!;
+  const { payments, concurrency, payers, merchants } = options;
+  return {
+    store,
+    ...{ payments, concurrency, payers, merchants, runs: runs.length, floorRoute },
+    medianRun: median.run,
+    paymentsPerSecond: median.paymentsPerSecond,
+    p50Ms: median.p50Ms,
+    p99Ms: median.p99Ms,
+    peakRssBytes: median.peakRssBytes,
+    floorPairsPerSecond: median.floorPairsPerSecond,
+    ratio: median.ratio,
+    perRun: runs,
+    errorCount: runs.reduce((sum, run) => sum + run.errorCount, 0),
+    auditOk: runs.every((run) => run.auditOk),
+    notificationsOk: runs.every((run) => run.notificationsOk),
+  };
+}
+
+/** No failed request, every audit passed, every paid order's notification queued. */
+export const payBenchPassed = (result: PayBenchResult): boolean =>
+  result.errorCount === 0 && result.auditOk && result.notificationsOk;
+
+const perSecond = (count: number, elapsedMs: number): number => (count * 1_000) / Math.max(elapsedMs, 1e-3);
+const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
+const STORE_NAMES: Record<StoreKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
+const COLUMNS = [
+  ['run', 8],
+  ['payments/s', 10],
+  ['p50 ms', 8],
+  ['p99 ms', 8],
+  ['order p50', 9],
+  ['pay p50', 8],
+  ['floor pairs/s', 13],
+  ['ratio', 6],
+  ['peak RSS MiB', 12],
+  ['CPU srv/load', 12],
+  ['audit', 5],
+] as const;
+
+export function formatPayResult(result: PayBenchResult): string {
+  const count = (value: number) => value.toLocaleString('en-US');
+  const row = (cells: string[]) =>
+    '  ' +
+    cells
+      .map((cell, index) => (index === 0 ? cell.padEnd(COLUMNS[0][1]) : cell.padStart(COLUMNS[index]![1])))
+      .join('  ');
+  const runRow = (run: PayRun, name: string) =>
+    row([
+      name,
+      count(run.paymentsPerSecond),
+      run.p50Ms.toFixed(1),
+      run.p99Ms.toFixed(1),
+      run.orderP50Ms.toFixed(1),
+      run.payP50Ms.toFixed(1),
+      count(run.floorPairsPerSecond),
+      run.ratio.toFixed(2),
+      (run.peakRssBytes / 1_048_576).toFixed(1),
+      `${run.serverCpuPercent}%/${run.loadCpuPercent}%`,
+      run.auditOk ? 'ok' : 'FAIL',
+    ]);
+  const median = result.perRun.find((run) => run.run === result.medianRun)!;
+  const lines = [
+    `${STORE_NAMES[result.store]}: ${count(result.payments)} payments a run, ${result.concurrency} loops, ` +
+      `${count(result.payers)} payers, ${count(result.merchants)} merchants; floor: ${result.floorRoute} twice a pair`,
+    row(COLUMNS.map(([name]) => name)),
+    ...result.perRun.map((run) => runRow(run, String(run.run))),
+    ...(result.runs > 1 ? [runRow(median, 'median')] : []),
+    `  notifications queued ${result.perRun.map((run) => count(run.notificationsQueued)).join(', ')} ` +
+      `(${result.notificationsOk ? '= paid orders = payments made' : 'DO NOT MATCH the paid orders'}); ` +
+      `setup ${result.perRun.map((run) => run.setupSeconds.toFixed(1)).join(', ')} s`,
+  ];
+  for (const run of result.perRun) {
+    for (const [kind, times] of Object.entries(run.errors)) lines.push(`  run ${run.run}: ${count(times)} × ${kind}`);
+    for (const problem of run.auditProblems) lines.push(`  run ${run.run} audit: ${problem}`);
+  }
+  if (result.errorCount > 0) lines.push(`  ${count(result.errorCount)} REQUESTS FAILED`);
+  return `${lines.join('\n')}\n\n`;
+}

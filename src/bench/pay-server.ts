@@ -1,0 +1,111 @@
+// The server process of `saoma bench pay`, forked by pay-bench.ts once per run: a Saoma server as
+// `saoma serve` runs it (startSaoma: HTTP, ledger writer, sweeps, notifier), the world set up
+// through its modules, its own memory and CPU measured while the load process pays, then the audits.
+import { startSaoma, type RunningSaoma } from '../main.js';
+import { auditNetwork } from '../network/audit.js';
+import { listenForCommands } from './bench-child.js';
+import type { LoadCounter } from './load.js';
+import { payerBalanceFen, type ServerCommand, type ServerEvent } from './pay-plan.js';
+import { setUpPayWorld } from './pay-setup.js';
+
+/** How often memory is sampled and setup progress reported. */
+const SAMPLE_INTERVAL_MS = 50;
+/** Audit problems listed in the report, at most (the audit counts the rest). */
+const PROBLEMS_REPORTED_MAX = 10;
+
+const send = (event: ServerEvent): void => void process.send!(event);
+
+let running: RunningSaoma | null = null;
+let peakRssBytes = 0;
+let sampler: NodeJS.Timeout | null = null;
+let measureStart = { cpu: process.cpuUsage(), atMs: 0 };
+
+async function handle(command: ServerCommand): Promise<void> {
+  switch (command.type) {
+    case 'start':
+      return start(command);
+    case 'measure-start':
+      peakRssBytes = process.memoryUsage.rss();
+      sampler ??= setInterval(
+        () => (peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss())),
+        SAMPLE_INTERVAL_MS,
+      );
+      measureStart = { cpu: process.cpuUsage(), atMs: performance.now() };
+      return send({ type: 'measuring' });
+    case 'measure-stop': {
+      const cpu = process.cpuUsage(measureStart.cpu);
+      peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
+      if (sampler) clearInterval(sampler);
+      sampler = null;
+      const elapsedMs = performance.now() - measureStart.atMs;
+      return send({ type: 'measured', peakRssBytes, cpuMs: (cpu.user + cpu.system) / 1_000, elapsedMs });
+    }
+    case 'finish':
+      return finish();
+  }
+}
+
+async function start(command: Extract<ServerCommand, { type: 'start' }>): Promise<void> {
+  running = await startSaoma({
+    databaseUrl: command.databaseUrl,
+    host: '127.0.0.1',
+    port: 0,
+    logLevel: false,
+    fieldKey: Buffer.from(command.fieldKeyHex, 'hex'),
+  });
+  const counter: LoadCounter = { done: 0 };
+  const progress = setInterval(() => send({ type: 'progress', done: counter.done }), SAMPLE_INTERVAL_MS);
+  try {
+    const plan = { payers: command.payers, merchants: command.merchants };
+    const balance = payerBalanceFen(plan, command.payments);
+    const world = await setUpPayWorld(running.modules, { ...plan, payerBalanceFen: balance }, counter);
+    send({ type: 'progress', done: counter.done });
+    send({ type: 'ready', world: { url: running.url, ...world } });
+  } finally {
+    clearInterval(progress);
+  }
+}
+
+/** Every transfer committed, then both audits, the paid orders and their queued notifications. */
+async function finish(): Promise<void> {
+  const { ledger, modules, store } = running!;
+  await ledger.drain();
+  const [report, network] = await Promise.all([ledger.audit(), auditNetwork(modules)]);
+  const count = async (table: 'orders' | 'outbox_events', column: 'status' | 'type', value: string) => {
+    const row = await store.db
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<bigint | number>().as('n'))
+      .where(column, '=', value)
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  };
+  const auditProblems = [
+    ...report.problems.map((problem) => JSON.stringify(problem, (_key, value: unknown) => bigintText(value))),
+    ...network.problems,
+  ];
+  const finished: ServerEvent = {
+    type: 'finished',
+    ledgerAuditOk: report.ok,
+    networkAuditOk: network.ok,
+    auditedTransfers: report.transfers,
+    auditProblems: auditProblems.slice(0, PROBLEMS_REPORTED_MAX),
+    ordersPaid: await count('orders', 'status', 'SUCCESS'),
+    notificationsQueued: await count('outbox_events', 'type', 'trade.success'),
+  };
+  // Closed before answering, so that the orchestrator may remove the database as soon as it hears.
+  await close();
+  send(finished);
+}
+
+const bigintText = (value: unknown): unknown => (typeof value === 'bigint' ? value.toString() : value);
+
+async function close(): Promise<void> {
+  if (sampler) clearInterval(sampler);
+  const closing = running;
+  running = null;
+  await closing?.close();
+}
+
+listenForCommands(handle, () => void close().finally(() => process.exit(1)));
+// The orchestrator disconnects when it has heard all it needs, or went away: nothing is left to serve.
+process.on('disconnect', () => void close().finally(() => process.exit(0)));
