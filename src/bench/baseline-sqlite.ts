@@ -80,6 +80,9 @@ export async function runSqliteBaseline(
 ): Promise<BaselineRun> {
   const store = await database.open();
   try {
+    // The ledger's durability: each batch is on disk before the next begins (the main thread's
+    // connection is NORMAL, for the application's own rows; see openSqliteConnection).
+    store.sqlite!.pragma('synchronous = FULL');
     const applyBatch = prepareBatch(store.sqlite!, plan, accountIds, options.nowMs);
     return await timeBatches(options, async (start, end) => {
       applyBatch.immediate(start, end);
