@@ -56,6 +56,13 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setReplySerializer((payload) => stringifyWithBigints(payload));
   installErrorHandlers(app);
   refuseRequestsWhileClosing(app);
+  // Until the web apps land, the root says where things are.
+  app.get('/', { schema: { hide: true } }, async () => ({
+    name: 'Saoma',
+    docs: '/docs',
+    openapi: '/openapi.json',
+    health: '/health',
+  }));
   // Does nothing: the floor a load generator measures HTTP itself against (the payment benchmark).
   app.get('/ping', { schema: { hide: true } }, async () => ({ pong: true }));
   app.get('/health', async (request, reply) => {
