@@ -329,6 +329,7 @@ for (const storeKind of testStores) {
         assert.deepEqual([fromLost.status, fromLost.body.error.code], [422, 'payment_code_invalid']);
         const awaiting = await h.call('GET', '/v1/wallet/payments/awaiting', { token: payer.token });
         assert.equal(awaiting.body.orders.length, 1);
+        assert.equal(awaiting.body.orders[0].merchant.name, '老王水果店');
         const wrongPin = await h.call('POST', `/v1/wallet/payments/${waiting.body.order_id}/confirm`, {
           token: payer.token,
           key: 'c1',

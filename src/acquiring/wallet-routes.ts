@@ -220,11 +220,20 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
   app.get(
     '/v1/wallet/payments/awaiting',
     { schema: { tags, summary: 'Scanned payment codes waiting for your PIN' }, preHandler: requireUser },
-    async (request) => ({
-      orders: (await acquiring.awaitingConfirmation(userOf(request))).map((order) =>
-        orderJson(order, baseUrlOf(request)),
-      ),
-    }),
+    async (request) => {
+      const waiting = await acquiring.awaitingConfirmation(userOf(request));
+      // Whom the payer is about to pay: the merchant's name beside each order.
+      const orders = await Promise.all(
+        waiting.map(async (order) => {
+          const merchant = await modules.merchants.get(order.merchantId);
+          return {
+            ...orderJson(order, baseUrlOf(request)),
+            merchant: merchant ? { id: merchant.id, name: merchant.name } : null,
+          };
+        }),
+      );
+      return { orders };
+    },
   );
 
   app.post<{ Params: { order_id: string }; Body: { pin: string } }>(
