@@ -43,7 +43,8 @@ export interface RunningSaoma {
 
 export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
   const clock = options.clock ?? systemClock;
-  const store = await openStore(options.databaseUrl);
+  // Every request in flight may hold a connection for a statement or two: more than the default 8.
+  const store = await openStore(options.databaseUrl, { poolSize: SERVER_POOL_SIZE });
   try {
     const migrated = await migrate(store, BigInt(clock.nowMs()));
     const ledger = createLedgerService({ store, clock, writer: { batchMax: options.batchMax ?? DEFAULT_BATCH_MAX } });
@@ -195,6 +196,8 @@ async function sweepOnce(ledger: LedgerService, log: SweepLog): Promise<number> 
   }
 }
 
+/** PostgreSQL connections of a serving process. */
+const SERVER_POOL_SIZE = 24;
 /** Orders closed (or stuck payments finished) per sweep, at most. */
 const ORDER_SWEEP_MAX = 1_000;
 /** Merchant business days settled per run, at most, and how often the scheduler looks. */
