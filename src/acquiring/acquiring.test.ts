@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import type { User } from '../identity/service.js';
 import type { Merchant } from '../merchant/service.js';
 import { testStores } from '../testing/stores.js';
-import { createWalletHarness, type Person, type WalletHarness } from '../testing/wallet-app.js';
+import { withWalletHarness, type Person, type WalletHarness } from '../testing/wallet-app.js';
 
 async function openMerchant(h: WalletHarness, mcc = '5812'): Promise<Merchant> {
   const bank = await h.modules.banking.openAccount({
@@ -37,19 +37,7 @@ const balance = async (h: WalletHarness, accountId: bigint) => {
 
 for (const storeKind of testStores) {
   describe(`acquiring on ${storeKind.name}`, { skip: storeKind.skip }, () => {
-    const withHarness = (run: (harness: WalletHarness) => Promise<void>) => async () => {
-      const database = await storeKind.create();
-      try {
-        const harness = await createWalletHarness(database);
-        try {
-          await run(harness);
-        } finally {
-          await harness.close();
-        }
-      } finally {
-        await database.cleanup();
-      }
-    };
+    const withHarness = (run: (harness: WalletHarness) => Promise<void>) => withWalletHarness(storeKind, run);
 
     test(
       'a QR order is paid once: the payer is debited, the merchant credited net of 0.6%, the fee income gets the rest',

@@ -15,7 +15,7 @@ import { platformPublicKeyPem } from '../notify/platform-key.js';
 import { verifyWebhook } from '../notify/webhook-signature.js';
 import { TransferCodes } from '../network/chart.js';
 import { testStores } from '../testing/stores.js';
-import { createWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
+import { withWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
 import { parseMpm } from './emv-qr.js';
 import { businessDateOf } from './settlement.js';
 
@@ -87,19 +87,8 @@ async function onboard(h: WalletHarness): Promise<MerchantClient> {
 
 for (const storeKind of testStores) {
   describe(`merchant API on ${storeKind.name}`, { skip: storeKind.skip }, () => {
-    const withHarness = (run: (harness: WalletHarness) => Promise<void>) => async () => {
-      const database = await storeKind.create();
-      try {
-        const harness = await createWalletHarness(database, { adminToken: ADMIN });
-        try {
-          await run(harness);
-        } finally {
-          await harness.close();
-        }
-      } finally {
-        await database.cleanup();
-      }
-    };
+    const withHarness = (run: (harness: WalletHarness) => Promise<void>) =>
+      withWalletHarness(storeKind, run, { adminToken: ADMIN });
 
     test(
       'order → the payer scans and pays → query → partial refund → bill totals equal the ledger → settlement pays the bank',

@@ -4,23 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { demoIdNumber } from '../network/demo.js';
 import { testStores } from '../testing/stores.js';
-import { createWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
+import { withWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
 
 for (const storeKind of testStores) {
   describe(`identity on ${storeKind.name}`, { skip: storeKind.skip }, () => {
-    const withHarness = (run: (harness: WalletHarness) => Promise<void>) => async () => {
-      const database = await storeKind.create();
-      try {
-        const harness = await createWalletHarness(database);
-        try {
-          await run(harness);
-        } finally {
-          await harness.close();
-        }
-      } finally {
-        await database.cleanup();
-      }
-    };
+    const withHarness = (run: (harness: WalletHarness) => Promise<void>) => withWalletHarness(storeKind, run);
 
     test(
       'sign-up, log-in by bearer token and cookie, log-out, and the refusals around them',

@@ -12,7 +12,7 @@ import { createManualClock, type ManualClock } from '../shared/clock.js';
 import { createFieldCipher } from '../shared/field-cipher.js';
 import { createSeededRandom } from '../wallet/red-packet-split.js';
 import { auditNetwork } from '../network/audit.js';
-import type { TestDatabase } from './stores.js';
+import type { TestDatabase, TestStoreKind } from './stores.js';
 
 export interface Reply<Body = Record<string, unknown>> {
   status: number;
@@ -188,3 +188,27 @@ export async function createWalletHarness(
   };
   return harness;
 }
+
+/**
+ * A test body run with the harness on a fresh database of one store kind: the audits are
+ * asserted at the end (`close`), and the database is removed whatever happened.
+ */
+export const withWalletHarness =
+  (
+    storeKind: TestStoreKind,
+    run: (harness: WalletHarness) => Promise<void>,
+    options: { seed?: string; adminToken?: string } = {},
+  ) =>
+  async (): Promise<void> => {
+    const database = await storeKind.create();
+    try {
+      const harness = await createWalletHarness(database, options);
+      try {
+        await run(harness);
+      } finally {
+        await harness.close();
+      }
+    } finally {
+      await database.cleanup();
+    }
+  };

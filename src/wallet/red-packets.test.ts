@@ -6,7 +6,7 @@ import { AccountKeys } from '../network/chart.js';
 import { defaultProviderPolicy } from '../network/policy.js';
 import { maskName, maskPhone } from '../shared/mask.js';
 import { testStores } from '../testing/stores.js';
-import { createWalletHarness, type Person, type WalletHarness } from '../testing/wallet-app.js';
+import { withWalletHarness, type Person, type WalletHarness } from '../testing/wallet-app.js';
 import { capShares } from './red-packets.js';
 import { createSeededRandom } from './red-packet-split.js';
 
@@ -46,21 +46,8 @@ const sumFen = (amounts: readonly string[]) => amounts.reduce((sum, amount) => s
 
 for (const storeKind of testStores) {
   describe(`red packets on ${storeKind.name}`, { skip: storeKind.skip }, () => {
-    const withHarness =
-      (run: (harness: WalletHarness) => Promise<void>, options: { seed?: string } = {}) =>
-      async () => {
-        const database = await storeKind.create();
-        try {
-          const harness = await createWalletHarness(database, options);
-          try {
-            await run(harness);
-          } finally {
-            await harness.close();
-          }
-        } finally {
-          await database.cleanup();
-        }
-      };
+    const withHarness = (run: (harness: WalletHarness) => Promise<void>, options: { seed?: string } = {}) =>
+      withWalletHarness(storeKind, run, options);
 
     test(
       'a one-to-one packet: sent into escrow, opened by its recipient, shown to both',

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { defaultProviderPolicy } from '../network/policy.js';
-import { createWalletHarness, type Person, type WalletHarness } from '../testing/wallet-app.js';
+import { withWalletHarness, type Person, type WalletHarness } from '../testing/wallet-app.js';
 import { testStores } from '../testing/stores.js';
 
 /** A provider with small limits, so that every edge is a few fen away: ¥10 for life, ¥50 and ¥100 a year, ¥20 free. */
@@ -27,19 +27,7 @@ const transfer = (h: WalletHarness, from: Person, to: Person, amount: string, ke
 
 for (const storeKind of testStores) {
   describe(`wallet on ${storeKind.name}`, { skip: storeKind.skip }, () => {
-    const withHarness = (run: (harness: WalletHarness) => Promise<void>) => async () => {
-      const database = await storeKind.create();
-      try {
-        const harness = await createWalletHarness(database);
-        try {
-          await run(harness);
-        } finally {
-          await harness.close();
-        }
-      } finally {
-        await database.cleanup();
-      }
-    };
+    const withHarness = (run: (harness: WalletHarness) => Promise<void>) => withWalletHarness(storeKind, run);
 
     test(
       'top up, transfer, withdraw; the statement and balances match the ledger',
