@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { requireUserWith, userOf } from '../api/auth.js';
 import { sendError, sendProblem } from '../api/errors.js';
-import { idempotencyHeaderSchema, idempotencyKey } from '../api/idempotency.js';
+import { idempotencyHeaderSchema } from '../api/idempotency.js';
 import { PIN_PATTERN, type User } from '../identity/service.js';
 import type { Modules } from '../modules.js';
 import { parseAmountFen } from '../shared/money.js';
@@ -13,7 +13,7 @@ import { code128Svg, qrPng, qrSvg } from './code-images.js';
 import { codeFromScan, codeUrl } from './code-text.js';
 import { baseUrlOf, orderJson } from './json.js';
 import type { CodeDescription } from './service.js';
-import { operationJson } from '../wallet/routes.js';
+import { moneyPreflight, operationJson } from '../wallet/routes.js';
 
 const tags = ['payments'];
 const pin = { type: 'string', pattern: PIN_PATTERN } as const;
@@ -35,25 +35,6 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
     store: described.store,
     order: described.order ? orderJson(described.order, baseUrlOf(request)) : null,
   });
-
-  /** Key, standing, and the PIN when one is given (a wrong one counts towards the lockout). */
-  const preflight = async (request: FastifyRequest, reply: FastifyReply, givenPin: string | undefined) => {
-    const key = idempotencyKey(request, reply);
-    if (key === null) return null;
-    const user = userOf(request);
-    if (user.status === 'frozen') {
-      sendError(reply, 'account_frozen', 'your account is frozen; contact customer service to appeal');
-      return null;
-    }
-    if (givenPin !== undefined) {
-      const checked = await identity.verifyPin(user.id, givenPin);
-      if (!checked.ok) {
-        sendProblem(reply, checked.error);
-        return null;
-      }
-    }
-    return { user, key, pinConfirmed: givenPin !== undefined };
-  };
 
   app.post<{ Body: { text: string } }>(
     '/v1/codes/scan',
@@ -116,7 +97,7 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
         if (!parsed.ok) return sendError(reply, 'invalid_request', parsed.error.message, 'body.amount');
         amountFen = parsed.value;
       }
-      const checked = await preflight(request, reply, body.pin);
+      const checked = await moneyPreflight(modules, request, reply, body.pin);
       if (!checked) return reply;
       const described = await acquiring.describeCode(request.params.code);
       if (described?.kind === 'personal')
@@ -248,7 +229,7 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
       preHandler: requireUser,
     },
     async (request, reply) => {
-      const checked = await preflight(request, reply, request.body.pin);
+      const checked = await moneyPreflight(modules, request, reply, request.body.pin);
       if (!checked) return reply;
       const confirmed = await acquiring.confirm(checked.user as User, request.params.order_id, true);
       if (!confirmed.ok) return sendProblem(reply, confirmed.error);

@@ -61,14 +61,15 @@ const lineJson = (line: StatementLine) => ({
 
 /**
  * What every money-moving request checks first, in this order: the key (400), the account's
- * standing (403), the PIN (422, counting towards the lockout). Null after answering.
+ * standing (403), the PIN when one is given (422, counting towards the lockout). Null after
+ * answering.
  */
 export async function moneyPreflight(
   modules: Modules,
   request: FastifyRequest,
   reply: FastifyReply,
-  pin: string,
-): Promise<{ user: User; key: string } | null> {
+  pin: string | undefined,
+): Promise<{ user: User; key: string; pinConfirmed: boolean } | null> {
   const key = idempotencyKey(request, reply);
   if (key === null) return null;
   const user = userOf(request);
@@ -76,12 +77,16 @@ export async function moneyPreflight(
     sendError(reply, 'account_frozen', 'your account is frozen; contact customer service to appeal');
     return null;
   }
-  const checked = await modules.identity.verifyPin(user.id, pin);
-  if (!checked.ok) {
-    sendProblem(reply, checked.error);
-    return null;
+  // Routes whose schema requires the PIN always pass one; paying a code may go without it below
+  // the password-free limit.
+  if (pin !== undefined) {
+    const checked = await modules.identity.verifyPin(user.id, pin);
+    if (!checked.ok) {
+      sendProblem(reply, checked.error);
+      return null;
+    }
   }
-  return { user, key };
+  return { user, key, pinConfirmed: pin !== undefined };
 }
 
 export async function walletRoutes(app: FastifyInstance, options: { modules: Modules }): Promise<void> {
