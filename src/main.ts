@@ -8,6 +8,8 @@ import { systemClock, type Clock } from './shared/clock.js';
 import { DEFAULT_BATCH_MAX, DEFAULT_EXPIRY_SWEEP_INTERVAL_MS, type LogLevel } from './shared/config.js';
 import { createModules, type Modules } from './modules.js';
 import { startNotifier } from './notify/worker.js';
+import { startPeriodic, type PeriodicLog } from './shared/periodic.js';
+import { RED_PACKET_SWEEP_LIMIT } from './wallet/red-packets.js';
 import { createFieldCipher } from './shared/field-cipher.js';
 import { resolveFieldKey } from './shared/field-key.js';
 import { migrate } from './store/migrations.js';
@@ -73,14 +75,15 @@ export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
     const intervalMs = options.expirySweepIntervalMs ?? DEFAULT_EXPIRY_SWEEP_INTERVAL_MS;
     const sweeps = [
       startExpirySweep(ledger, app.log, intervalMs),
-      startSweep('red packet sweep', () => modules.redPackets.sweep(), app.log, intervalMs),
-      startSweep('order sweep', () => modules.acquiring.sweep(ORDER_SWEEP_MAX), app.log, intervalMs),
+      startSweep('red packet sweep', () => modules.redPackets.sweep(), app.log, intervalMs, RED_PACKET_SWEEP_LIMIT),
+      startSweep('order sweep', () => modules.acquiring.sweep(ORDER_SWEEP_MAX), app.log, intervalMs, ORDER_SWEEP_MAX),
       // The settlement scheduler: T+n business days are settled as they come due.
       startSweep(
         'settlement',
         () => modules.settlements.settleDue(SETTLEMENT_RUN_MAX),
         app.log,
         SETTLEMENT_INTERVAL_MS,
+        SETTLEMENT_RUN_MAX,
       ),
       ...(options.deliverNotifications === false ? [] : [startNotifier(modules.notifier, { log: app.log })]),
     ];
@@ -129,10 +132,7 @@ function onlyOnce(run: () => Promise<void>): () => Promise<void> {
 }
 
 /** The part of the logger the sweep uses (Fastify's pino logger has it). */
-export interface SweepLog {
-  info(details: object, message: string): void;
-  error(details: object, message: string): void;
-}
+export type SweepLog = PeriodicLog;
 
 export interface ExpirySweep {
   /** One sweep now; resolves with how many pending transfers it voided, or 0 after logging an error. */
@@ -141,47 +141,24 @@ export interface ExpirySweep {
   stop(): Promise<void>;
 }
 
-/**
- * Voids expired pending transfers every `intervalMs`. A timeout chain rather than setInterval, so
- * that a slow sweep never overlaps the next; unref'd, so it never keeps the process alive.
- */
+/** Voids expired pending transfers every `intervalMs`. */
 export function startExpirySweep(ledger: LedgerService, log: SweepLog, intervalMs: number): ExpirySweep {
-  return startSweep('expiry sweep', () => sweepOnce(ledger, log), log, intervalMs);
+  return startSweep('expiry sweep', () => sweepOnce(ledger, log), log, intervalMs, EXPIRY_SWEEP_MAX);
 }
 
-/** Runs `run` every `intervalMs` (see startExpirySweep); an error is logged and the next run tries again. */
-export function startSweep(name: string, run: () => Promise<number>, log: SweepLog, intervalMs: number): ExpirySweep {
-  let timer: NodeJS.Timeout | null = null;
-  let inProgress: Promise<number> | null = null;
-  let stopped = false;
-
-  const runOnce = (): Promise<number> => {
-    inProgress ??= run()
-      .catch((error: unknown) => {
-        log.error({ err: error }, `${name} failed`);
-        return 0;
-      })
-      .finally(() => (inProgress = null));
-    return inProgress;
-  };
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      const voided = await runOnce();
-      // A full sweep means more are due (after downtime, say): go again at once.
-      schedule(voided >= EXPIRY_SWEEP_MAX ? 0 : intervalMs);
-    }, delayMs);
-    timer.unref();
-  };
-  schedule(intervalMs);
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await inProgress;
-    },
-  };
+/**
+ * Runs `run` every `intervalMs` (see src/shared/periodic.ts); a run that handled `fullAt` items
+ * means more are due, and the next starts at once.
+ */
+export function startSweep(
+  name: string,
+  run: () => Promise<number>,
+  log: SweepLog,
+  intervalMs: number,
+  fullAt: number,
+): ExpirySweep {
+  const task = startPeriodic({ name, run, log, intervalMs, wasFull: (handled) => handled >= fullAt });
+  return { runOnce: async () => (await task.runOnce()) ?? 0, stop: task.stop };
 }
 
 async function sweepOnce(ledger: LedgerService, log: SweepLog): Promise<number> {

@@ -3,6 +3,7 @@
 // the outcome and schedules the next attempt from the event's retry schedule until it ends.
 import type { Kysely, Updateable } from 'kysely';
 import type { Clock } from '../shared/clock.js';
+import { startPeriodic, type PeriodicLog, type PeriodicTask } from '../shared/periodic.js';
 import type { Result } from '../shared/result.js';
 import type { Schema } from '../store/schema.js';
 import type { Store } from '../store/store.js';
@@ -346,65 +347,29 @@ function memoized<Value>(load: () => Promise<Value>): () => Promise<Value> {
   };
 }
 
-export interface NotifierLog {
-  info(details: object, message: string): void;
-  error(details: object, message: string): void;
-}
+export type NotifierLog = PeriodicLog;
 
-export interface NotifierLoop {
-  /** One run now (or the one in progress); null after logging an error. */
-  runOnce(): Promise<RunReport | null>;
-  /** Cancels the timer and waits for a run in progress (at most one attempt's timeout). */
-  stop(): Promise<void>;
-}
+/** One run now (or the one in progress; null after logging an error), and stop. */
+export type NotifierLoop = PeriodicTask<RunReport>;
 
 export const NOTIFIER_INTERVAL_MS_DEFAULT = 1_000;
 
-/**
- * Runs the notifier every `intervalMs` as a timeout chain (no overlap, like main.ts's startSweep);
- * unref'd, so it never keeps the process alive; an error is logged and the next run tries again.
- */
+/** Runs the notifier every `intervalMs` (src/shared/periodic.ts); a full run goes again at once. */
 export function startNotifier(
   notifier: Notifier,
   options: { log: NotifierLog; intervalMs?: number; limit?: number },
 ): NotifierLoop {
   const { log } = options;
-  const intervalMs = options.intervalMs ?? NOTIFIER_INTERVAL_MS_DEFAULT;
   const limit = options.limit ?? RUN_LIMIT_MAX;
-  let timer: NodeJS.Timeout | null = null;
-  let inProgress: Promise<RunReport | null> | null = null;
-  let stopped = false;
-
-  const runOnce = (): Promise<RunReport | null> => {
-    inProgress ??= notifier
-      .runOnce(limit)
-      .then((report) => {
-        if (report.due > 0) log.info({ ...report }, 'notifier: delivery run');
-        return report;
-      })
-      .catch((error: unknown) => {
-        log.error({ err: error }, 'notifier: delivery run failed');
-        return null;
-      })
-      .finally(() => (inProgress = null));
-    return inProgress;
-  };
-  const schedule = (delayMs: number) => {
-    if (stopped) return;
-    timer = setTimeout(async () => {
-      const report = await runOnce();
-      // A full run means more are due (after downtime, say): go again at once.
-      schedule(report !== null && report.due >= limit ? 0 : intervalMs);
-    }, delayMs);
-    timer.unref();
-  };
-  schedule(intervalMs);
-  return {
-    runOnce,
-    async stop() {
-      stopped = true;
-      if (timer) clearTimeout(timer);
-      await inProgress;
+  return startPeriodic({
+    name: 'notifier: delivery run',
+    run: async () => {
+      const report = await notifier.runOnce(limit);
+      if (report.due > 0) log.info({ ...report }, 'notifier: delivery run');
+      return report;
     },
-  };
+    log,
+    intervalMs: options.intervalMs ?? NOTIFIER_INTERVAL_MS_DEFAULT,
+    wasFull: (report) => report.due >= limit,
+  });
 }
