@@ -1,9 +1,8 @@
 // A few statements committed together, or not at all, on either store — for a state change and
 // the outbox event that announces it. On SQLite the transaction runs synchronously, so nothing
 // else on the connection (the in-thread ledger of a `:memory:` database) can slip into it.
-import type BetterSqlite3 from 'better-sqlite3';
 import type { CompiledQuery } from 'kysely';
-import type { Store } from './store.js';
+import { preparedStatement, type Store } from './store.js';
 
 export interface AtomicStep {
   query: CompiledQuery;
@@ -17,27 +16,11 @@ export async function runAtomically(store: Store, steps: readonly AtomicStep[]):
   return store.kind === 'sqlite' ? runOnSqlite(store, steps) : runOnPostgres(store, steps);
 }
 
-/** Prepared statements by SQL text, per connection: the same few statements run on every payment. */
-const prepared = new WeakMap<object, Map<string, BetterSqlite3.Statement>>();
-const STATEMENTS_CACHED_MAX = 500;
-
-function statementFor(sqlite: BetterSqlite3.Database, sql: string) {
-  let cache = prepared.get(sqlite);
-  if (!cache) prepared.set(sqlite, (cache = new Map()));
-  let statement = cache.get(sql);
-  if (!statement) {
-    if (cache.size >= STATEMENTS_CACHED_MAX) cache.clear();
-    statement = sqlite.prepare(sql);
-    cache.set(sql, statement);
-  }
-  return statement;
-}
-
 function runOnSqlite(store: Store, steps: readonly AtomicStep[]): boolean {
   const sqlite = store.sqlite!;
   const apply = sqlite.transaction(() => {
     for (const step of steps) {
-      const changes = statementFor(sqlite, step.query.sql).run(...(step.query.parameters as unknown[])).changes;
+      const changes = preparedStatement(sqlite, step.query.sql).run(...(step.query.parameters as unknown[])).changes;
       if (step.mustChangeRow && changes === 0) throw new NothingChanged();
     }
   });

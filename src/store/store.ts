@@ -83,19 +83,22 @@ const PREPARED_STATEMENTS_MAX = 1_000;
  * payment runs the same few dozen statements every time, so they are prepared once per connection.
  */
 function withStatementCache(sqlite: BetterSqlite3.Database): SqliteDatabase {
-  const prepared = new Map<string, BetterSqlite3.Statement>();
-  return {
-    close: () => sqlite.close(),
-    prepare(sql: string) {
-      let statement = prepared.get(sql);
-      if (statement === undefined) {
-        if (prepared.size >= PREPARED_STATEMENTS_MAX) prepared.clear();
-        statement = sqlite.prepare(sql);
-        prepared.set(sql, statement);
-      }
-      return statement;
-    },
-  };
+  return { close: () => sqlite.close(), prepare: (sql: string) => preparedStatement(sqlite, sql) };
+}
+
+const preparedByConnection = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement>>();
+
+/** The connection's prepared statement for this SQL text, prepared on first use (Kysely's and ours). */
+export function preparedStatement(sqlite: BetterSqlite3.Database, sql: string): BetterSqlite3.Statement {
+  let prepared = preparedByConnection.get(sqlite);
+  if (prepared === undefined) preparedByConnection.set(sqlite, (prepared = new Map()));
+  let statement = prepared.get(sql);
+  if (statement === undefined) {
+    if (prepared.size >= PREPARED_STATEMENTS_MAX) prepared.clear();
+    statement = sqlite.prepare(sql);
+    prepared.set(sql, statement);
+  }
+  return statement;
 }
 
 function openSqlite(path: string): Store {
