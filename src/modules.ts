@@ -8,6 +8,7 @@ import { createPaymentService, type PaymentService } from './acquiring/payments.
 import { createRefundService, type RefundService } from './acquiring/refunds.js';
 import { createSettlementService, type SettlementService } from './acquiring/settlement.js';
 import { createBankingService, type BankingService } from './banking/service.js';
+import { gatewayDeliveryFormats } from './gateway/formats.js';
 import { createMerchantService, type MerchantService } from './merchant/service.js';
 import { createNotifier, type Notifier } from './notify/worker.js';
 import { createIdentityService, type IdentityService } from './identity/service.js';
@@ -24,6 +25,8 @@ import { createWalletService, type WalletService } from './wallet/service.js';
 
 export interface Modules {
   store: Store;
+  /** Seals sensitive fields (ID and card numbers, WeChat Pay APIv3 keys). */
+  cipher: FieldCipher;
   ledger: LedgerService;
   clock: Clock;
   network: NetworkService;
@@ -77,7 +80,12 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
   });
   const merchants = createMerchantService({ store, ledger, network, clock });
   const writeEvent = deps.writeEvent ?? outboxWriter({ store, clock, network, merchants });
-  const notifier = createNotifier({ store, clock, fetchImpl: deps.fetchImpl });
+  const notifier = createNotifier({
+    store,
+    clock,
+    fetchImpl: deps.fetchImpl,
+    formats: gatewayDeliveryFormats({ store, clock, cipher }),
+  });
   const orders = createOrderBook({ store, clock, writeEvent });
   const payments = createPaymentService({ store, clock, ledger, network, identity, wallet, limits, merchants, orders });
   const paymentCodes = createPaymentCodeService({ store, clock, network });
@@ -96,6 +104,7 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
   });
   return {
     store,
+    cipher,
     ledger,
     clock,
     network,

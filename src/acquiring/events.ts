@@ -1,11 +1,14 @@
 // Merchant events into the notify module's outbox, as statements that join the transaction of
-// the state change they announce: to the order's notify_url, else the merchant's app webhook
-// URL, with the retry schedule of the merchant's provider. No URL, no event: the query
-// endpoints are the source of truth either way.
+// the state change they announce. A native order's events go to its notify_url, else the
+// merchant's app webhook URL, with the retry schedule of the merchant's provider; an order made
+// through a protocol gateway is told in that protocol (the outbox row's `format`), to its own
+// notify_url only, on that protocol's schedule. No URL, no event: the query endpoints are the
+// source of truth either way.
 import type { CompiledQuery } from 'kysely';
 import type { MerchantService } from '../merchant/service.js';
 import type { NetworkService } from '../network/service.js';
 import { compileEnqueue } from '../notify/outbox.js';
+import { ALIPAY_LIKE_RETRY_SECONDS, WECHAT_LIKE_RETRY_SECONDS } from '../notify/retry-schedules.js';
 import type { Clock } from '../shared/clock.js';
 import type { Store } from '../store/store.js';
 import type { MerchantEvent } from './orders.js';
@@ -21,9 +24,9 @@ export function outboxWriter(deps: {
   return async (event) => {
     const merchant = await merchants.get(event.merchantId);
     if (!merchant) return [];
-    const url = event.notifyUrl ?? (await appWebhookUrl(store, event.merchantId));
+    const native = event.protocol === 'saoma';
+    const url = event.notifyUrl ?? (native ? await appWebhookUrl(store, event.merchantId) : null);
     if (url === null) return [];
-    const policy = (await network.getProvider(merchant.providerId))!.policy;
     const enqueued = compileEnqueue(
       db,
       {
@@ -31,7 +34,12 @@ export function outboxWriter(deps: {
         type: event.type,
         payload: event.payload,
         url,
-        retryScheduleSeconds: policy.payments.notifyRetrySeconds,
+        retryScheduleSeconds: native
+          ? (await network.getProvider(merchant.providerId))!.policy.payments.notifyRetrySeconds
+          : event.protocol === 'alipay'
+            ? ALIPAY_LIKE_RETRY_SECONDS
+            : WECHAT_LIKE_RETRY_SECONDS,
+        format: event.protocol,
       },
       clock,
     );

@@ -13,6 +13,10 @@ import type { Merchant } from '../merchant/service.js';
 
 export type OrderStatus = 'WAIT_BUYER_PAY' | 'USERPAYING' | 'PAYING' | 'SUCCESS' | 'REFUND' | 'CLOSED';
 export type OrderChannel = 'qr' | 'static' | 'payment_code' | 'personal';
+/** The API the order was made through; its notifications go out in the same protocol. */
+export type OrderProtocol = 'saoma' | 'alipay' | 'wechatpay';
+/** A protocol's own fields to echo back (WeChat Pay's attach, trade type …): short strings. */
+export type ProtocolData = Readonly<Record<string, string>>;
 
 export interface Order {
   id: string;
@@ -20,6 +24,8 @@ export interface Order {
   storeId: string | null;
   outTradeNo: string;
   channel: OrderChannel;
+  protocol: OrderProtocol;
+  protocolData: ProtocolData | null;
   amountFen: bigint;
   subject: string;
   status: OrderStatus;
@@ -48,8 +54,10 @@ export interface MerchantEvent {
   merchantId: string;
   type: 'trade.success' | 'trade.closed' | 'refund.success';
   payload: Record<string, unknown>;
-  /** The order's notify_url; without one the merchant's app webhook URL is used. */
+  /** The order's notify_url; without one the merchant's app webhook URL is used (native orders only). */
   notifyUrl: string | null;
+  /** The order's protocol: the notification's format and retry schedule. */
+  protocol: OrderProtocol;
 }
 
 /**
@@ -66,6 +74,9 @@ export interface NewOrder {
   amountFen: bigint;
   subject: string;
   channel: OrderChannel;
+  /** Default `saoma`. */
+  protocol?: OrderProtocol;
+  protocolData?: ProtocolData;
   timeoutSeconds: number;
   storeId?: string;
   terminalId?: string;
@@ -130,6 +141,8 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
           terminal_id: input.terminalId ?? null,
           out_trade_no: input.outTradeNo,
           channel: input.channel,
+          protocol: input.protocol ?? 'saoma',
+          protocol_data: input.protocolData ? JSON.stringify(input.protocolData) : null,
           amount_fen: input.amountFen,
           subject: input.subject,
           status: input.status ?? 'WAIT_BUYER_PAY',
@@ -244,7 +257,8 @@ function sameOrder(existing: Order, input: NewOrder): Result<Order, OrderError> 
   if (
     existing.amountFen === input.amountFen &&
     existing.subject === input.subject.trim() &&
-    existing.channel === input.channel
+    existing.channel === input.channel &&
+    existing.protocol === (input.protocol ?? 'saoma')
   ) {
     return ok(existing);
   }
@@ -278,6 +292,7 @@ export function closedEvent(order: Order, reason: string): MerchantEvent {
     type: 'trade.closed',
     payload: { order_id: order.id, out_trade_no: order.outTradeNo, status: 'CLOSED', reason },
     notifyUrl: order.notifyUrl,
+    protocol: order.protocol,
   };
 }
 
@@ -288,6 +303,8 @@ export function toOrder(row: Selectable<MerchantTables['orders']>): Order {
     storeId: row.store_id,
     outTradeNo: row.out_trade_no,
     channel: row.channel as OrderChannel,
+    protocol: row.protocol as OrderProtocol,
+    protocolData: row.protocol_data === null ? null : (JSON.parse(row.protocol_data) as ProtocolData),
     amountFen: BigInt(row.amount_fen),
     subject: row.subject,
     status: row.status as OrderStatus,

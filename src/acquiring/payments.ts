@@ -221,5 +221,6 @@ export function successEvent(order: Order, payer: User): MerchantEvent {
       payer_provider: payer.providerId,
     },
     notifyUrl: order.notifyUrl,
+    protocol: order.protocol,
   };
 }

@@ -305,6 +305,7 @@ function refundEvent(order: Order, refund: Refund) {
       status: 'SUCCESS',
     },
     notifyUrl: order.notifyUrl,
+    protocol: order.protocol,
   };
 }
 

@@ -9,7 +9,7 @@ import type { Clock } from '../shared/clock.js';
 import { newToken } from '../shared/passwords.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
-import type { Order, OrderBook, OrderError } from './orders.js';
+import type { Order, OrderBook, OrderError, OrderProtocol, ProtocolData } from './orders.js';
 import type { PaymentCodeError, PaymentCodeService } from './payment-codes.js';
 import type { PaymentError, PaymentService } from './payments.js';
 import type { RefundService } from './refunds.js';
@@ -40,6 +40,9 @@ export interface AcquiringService {
       timeoutSeconds?: number;
       notifyUrl?: string;
       storeId?: string;
+      /** The gateway it came through (default `saoma`) and that protocol's fields to echo back. */
+      protocol?: OrderProtocol;
+      protocolData?: ProtocolData;
     },
   ): Promise<Result<Order, AcquiringError>>;
   /** The cashier scanned the payer's code. */
@@ -52,6 +55,9 @@ export interface AcquiringService {
       authCode: string;
       storeId?: string;
       terminalId?: string;
+      notifyUrl?: string;
+      protocol?: OrderProtocol;
+      protocolData?: ProtocolData;
     },
   ): Promise<Result<Order, AcquiringError>>;
   createStaticCode(merchant: Merchant, store: MerchantStore | null): Promise<string>;
@@ -104,6 +110,8 @@ export function createAcquiringService(deps: {
         timeoutSeconds: input.timeoutSeconds ?? policy.orderTimeoutSeconds,
         notifyUrl: input.notifyUrl,
         storeId: input.storeId,
+        protocol: input.protocol,
+        protocolData: input.protocolData,
       });
     },
 
@@ -130,6 +138,9 @@ export function createAcquiringService(deps: {
         terminalId: input.terminalId,
         payerUserId: payer.id,
         status: waits ? 'USERPAYING' : 'WAIT_BUYER_PAY',
+        notifyUrl: input.notifyUrl,
+        protocol: input.protocol,
+        protocolData: input.protocolData,
       });
       if (!created.ok) return created;
       const order = created.value;

@@ -19,6 +19,7 @@ import { adminLedgerRoutes } from './admin-ledger.js';
 import { adminNetworkRoutes } from './admin-network.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { stringifyWithBigints } from './ledger-json.js';
+import { gatewayRoutes } from '../gateway/routes.js';
 import { registerOpenApi } from './openapi.js';
 
 export interface ServerDeps {
@@ -113,6 +114,7 @@ function registerNativeApi(app: FastifyInstance, modules: Modules): void {
   );
   app.register(walletPaymentRoutes, { modules });
   app.register(merchantRoutes, { prefix: '/v1/merchant', modules });
+  app.register(gatewayRoutes, { modules });
 }
 
 function refuseRequestsWhileClosing(app: FastifyInstance): void {

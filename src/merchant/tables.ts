@@ -59,6 +59,10 @@ export interface MerchantTables {
     expires_at_ms: bigint;
     paid_at_ms: bigint | null;
     settlement_id: string | null;
+    /** Migration 5: the protocol the order was made in (`saoma`, `alipay`, `wechatpay`). */
+    protocol: Generated<string>;
+    /** Migration 5: the protocol's own fields to echo back (JSON object of strings), or null. */
+    protocol_data: string | null;
   };
   payment_codes: {
     code: string;

@@ -1,5 +1,6 @@
 // One delivery attempt over HTTP: POST the signed body, wait at most `timeoutMs` for the answer,
-// and say what happened. Only a 2xx acknowledges; everything else is a failed attempt.
+// and say what happened. Only a 2xx acknowledges (or, for a format that reads the answer, what
+// its `acknowledge` says); everything else is a failed attempt.
 import { performance } from 'node:perf_hooks';
 
 export type FetchFunction = typeof fetch;
@@ -8,7 +9,12 @@ export interface WebhookRequest {
   url: URL;
   headers: Readonly<Record<string, string>>;
   body: string;
+  /** Reads the answer's text (its first ACK_TEXT_BYTES_MAX bytes) to decide; default: any 2xx. */
+  acknowledge?: (httpStatus: number, bodyText: string) => boolean;
 }
+
+/** An acknowledgement is a word (`success`) or a small JSON object, never a document. */
+export const ACK_TEXT_BYTES_MAX = 4096;
 
 export interface HttpAttemptResult {
   acknowledged: boolean;
@@ -40,19 +46,42 @@ export async function postWebhook(
       redirect: 'manual',
       signal: AbortSignal.timeout(timeoutMs),
     });
-    // The answer's body is not read: the status is the whole acknowledgement. Cancelling frees the socket.
+    // By default the answer's body is not read: the status is the whole acknowledgement.
+    const text = request.acknowledge ? await readStart(response) : '';
     await response.body?.cancel().catch(() => undefined);
-    const acknowledged = response.status >= 200 && response.status < 300;
+    const acknowledged = request.acknowledge
+      ? request.acknowledge(response.status, text)
+      : response.status >= 200 && response.status < 300;
     const redirected = response.status >= 300 && response.status < 400;
     return {
       acknowledged,
       httpStatus: response.status,
-      error: redirected ? 'redirects are not followed: register the final URL' : null,
+      error: redirected
+        ? 'redirects are not followed: register the final URL'
+        : !acknowledged && response.status >= 200 && response.status < 300
+          ? `the answer did not acknowledge: ${JSON.stringify(text.slice(0, 100))}`
+          : null,
       durationMs: elapsedMs(),
     };
   } catch (error) {
     return { acknowledged: false, httpStatus: null, error: describeFailure(error, timeoutMs), durationMs: elapsedMs() };
   }
+}
+
+/** The first ACK_TEXT_BYTES_MAX bytes of the answer, as UTF-8 text. */
+async function readStart(response: Response): Promise<string> {
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  while (size < ACK_TEXT_BYTES_MAX) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    size += value.byteLength;
+  }
+  await reader.cancel().catch(() => undefined);
+  return Buffer.concat(chunks).subarray(0, ACK_TEXT_BYTES_MAX).toString('utf8');
 }
 
 /** `fetch failed` says nothing; its cause (ECONNREFUSED, other side closed …) does. */

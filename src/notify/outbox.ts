@@ -18,6 +18,8 @@ export interface OutboxEventInput {
   url: string;
   /** The waits after each failed attempt (ALIPAY_LIKE_RETRY_SECONDS, a provider's policy …). */
   retryScheduleSeconds: readonly number[];
+  /** How it goes on the wire (default `saoma`): a name in the notifier's `formats` (worker.ts). */
+  format?: string;
 }
 
 /** The database, or a transaction the caller has open. */
@@ -28,6 +30,9 @@ export interface EnqueuedEvent {
   createdAtMs: number;
 }
 
+/** Saoma's own webhook: the stored JSON body, signed with the platform's Ed25519 key. */
+export const NATIVE_FORMAT = 'saoma';
+const FORMAT_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
 export const EVENT_ID_PREFIX = 'evt_';
 const EVENT_ID_RANDOM_BYTES = 16;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
@@ -100,6 +105,7 @@ export function outboxRow(event: OutboxEventInput, nowMs: number): Insertable<Ou
     url: event.url,
     body,
     retry_schedule_seconds: JSON.stringify(event.retryScheduleSeconds),
+    format: event.format ?? NATIVE_FORMAT,
     status: 'pending',
     next_attempt_at_ms: BigInt(nowMs),
     leased_until_ms: null,
@@ -122,6 +128,9 @@ function checkEventInput(event: OutboxEventInput): void {
   const payload: unknown = event.payload;
   if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
     throw new TypeError('an event payload is a JSON object');
+  }
+  if (event.format !== undefined && !FORMAT_PATTERN.test(event.format)) {
+    throw new TypeError(`not a delivery format: ${JSON.stringify(event.format)}`);
   }
   const url = checkWebhookUrl(event.url);
   if (!url.ok) throw new TypeError(`${url.error.message}: ${JSON.stringify(event.url)}`);

@@ -15,6 +15,8 @@ export interface OutboxEventsTable {
   url: string;
   /** The exact JSON bytes delivered (and signed) on every attempt. */
   body: string;
+  /** Migration 5: how it goes on the wire: `saoma` (signed JSON), `alipay`, `wechatpay` (see worker.ts). */
+  format: Generated<string>;
   /** JSON array of whole seconds: the waits after each failed attempt of a round. */
   retry_schedule_seconds: string;
   status: OutboxStatus;

@@ -8,6 +8,8 @@ import type { Result } from '../shared/result.js';
 import type { Schema } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { postWebhook, type FetchFunction, type HttpAttemptResult } from './delivery.js';
+import type { DeliveryFormats } from './formats.js';
+import { NATIVE_FORMAT } from './outbox.js';
 import { platformSigningKey } from './platform-key.js';
 import {
   findNotification,
@@ -38,6 +40,8 @@ export interface NotifierDeps {
   store: Store;
   clock: Clock;
   fetchImpl?: FetchFunction;
+  /** Formats besides Saoma's own webhook, by the name events carry in `format` (formats.ts). */
+  formats?: DeliveryFormats;
   /** Attempts in flight at once, per runOnce. */
   concurrencyMax?: number;
   /** How long one attempt waits for the receiver's answer. */
@@ -78,6 +82,9 @@ interface DueEvent {
 
 interface ClaimedAttempt {
   id: string;
+  merchantId: string;
+  type: string;
+  format: string;
   url: string;
   body: string;
   schedule: readonly number[];
@@ -108,6 +115,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const claim = (due: DueEvent) => claimAttempt(db, due, clock.nowMs(), timeoutMs + LEASE_MARGIN_MS);
 
   async function send(attempt: ClaimedAttempt): Promise<HttpAttemptResult> {
+    if (attempt.format !== NATIVE_FORMAT) return sendInFormat(attempt);
     const key = await signingKey();
     const url = new URL(attempt.url);
     const headers = signWebhook({
@@ -118,6 +126,28 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       timestampMs: clock.nowMs(),
     });
     return postWebhook(fetchImpl, { url, headers, body: attempt.body }, timeoutMs);
+  }
+
+  async function sendInFormat(attempt: ClaimedAttempt): Promise<HttpAttemptResult> {
+    const format = Object.hasOwn(deps.formats ?? {}, attempt.format) ? deps.formats![attempt.format] : undefined;
+    if (!format) {
+      return {
+        acknowledged: false,
+        httpStatus: null,
+        error: `no delivery format ${attempt.format} here`,
+        durationMs: 0,
+      };
+    }
+    const wire = await format.request({
+      id: attempt.id,
+      merchantId: attempt.merchantId,
+      type: attempt.type,
+      url: attempt.url,
+      body: attempt.body,
+      attemptNumber: attempt.attemptNumber,
+    });
+    const request = { url: new URL(attempt.url), ...wire, acknowledge: format.acknowledged.bind(format) };
+    return postWebhook(fetchImpl, request, timeoutMs);
   }
 
   async function deliver(due: DueEvent): Promise<AttemptEnd> {
@@ -200,7 +230,7 @@ async function claimAttempt(
     .where('attempt_count', '=', due.attemptCount)
     .where('round_attempt_count', '<', attemptsPerRound(due.schedule))
     .where('next_attempt_at_ms', '<=', BigInt(nowMs))
-    .returning(['url', 'body', 'attempt_count', 'round_attempt_count'])
+    .returning(['merchant_id', 'type', 'format', 'url', 'body', 'attempt_count', 'round_attempt_count'])
     .executeTakeFirst();
   if (!row) return null;
   const attemptNumber = Number(row.attempt_count);
@@ -212,6 +242,9 @@ async function claimAttempt(
     .execute();
   return {
     id: due.id,
+    merchantId: row.merchant_id,
+    type: row.type,
+    format: row.format,
     url: row.url,
     body: row.body,
     schedule: due.schedule,

@@ -3,6 +3,9 @@
 import { sql } from 'kysely';
 import { ledgerSchemaPostgres } from '../ledger/schema-postgres.js';
 import { ledgerSchemaSqlite } from '../ledger/schema-sqlite.js';
+import { alipaySchemaSql } from '../gateway/alipay/schema-sql.js';
+import { gatewaySchemaSql } from '../gateway/schema-sql.js';
+import { wechatpaySchemaSql } from '../gateway/wechatpay/schema-sql.js';
 import { merchantsSchemaSql } from '../merchant/schema-sql.js';
 import { walletsSchemaSql } from '../network/schema-sql.js';
 import { notifySchemaSql } from '../notify/schema-sql.js';
@@ -20,6 +23,9 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'wallets', sqlite: walletsSchemaSql, postgres: walletsSchemaSql },
   { version: 3, name: 'merchants', sqlite: merchantsSchemaSql, postgres: merchantsSchemaSql },
   { version: 4, name: 'notify', sqlite: notifySchemaSql, postgres: notifySchemaSql },
+  { version: 5, name: 'gateway', sqlite: gatewaySchemaSql, postgres: gatewaySchemaSql },
+  { version: 6, name: 'wechatpay', sqlite: wechatpaySchemaSql, postgres: wechatpaySchemaSql },
+  { version: 7, name: 'alipay', sqlite: alipaySchemaSql, postgres: alipaySchemaSql },
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

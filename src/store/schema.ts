@@ -2,6 +2,9 @@
 // in both drivers; small integer columns come back as bigint from SQLite and number from
 // PostgreSQL, so readers convert them with Number().
 import type { Generated } from 'kysely';
+import type { AlipayTables } from '../gateway/alipay/tables.js';
+import type { GatewayTables } from '../gateway/tables.js';
+import type { WechatpayTables } from '../gateway/wechatpay/tables.js';
 import type { MerchantTables } from '../merchant/tables.js';
 import type { NotifyTables } from '../notify/tables.js';
 
@@ -85,7 +88,7 @@ export interface SchemaMigrationsTable {
 }
 
 /** Every table; modules with tables of their own declare them beside their migration. */
-export interface Schema extends MerchantTables, NotifyTables {
+export interface Schema extends MerchantTables, NotifyTables, GatewayTables, WechatpayTables, AlipayTables {
   institutions: InstitutionsTable;
   ledgers: LedgersTable;
   accounts: AccountsTable;
