@@ -43,6 +43,8 @@ export interface AcquiringService {
       /** The gateway it came through (default `saoma`) and that protocol's fields to echo back. */
       protocol?: OrderProtocol;
       protocolData?: ProtocolData;
+      /** Only this user may pay it (Alipay's buyer_id, WeChat Pay's payer openid). */
+      payerUserId?: string;
     },
   ): Promise<Result<Order, AcquiringError>>;
   /** The cashier scanned the payer's code. */
@@ -112,6 +114,7 @@ export function createAcquiringService(deps: {
         storeId: input.storeId,
         protocol: input.protocol,
         protocolData: input.protocolData,
+        payerUserId: input.payerUserId,
       });
     },
 
