@@ -524,7 +524,7 @@ export function buildMpm(code: MerchantPresentedCode): Result<string, EmvQrError
   if (lengthCharacters > PAYLOAD_LENGTH_MAX_CHARACTERS) {
     return refuse('build_too_long', `the code encodes to ${lengthCharacters} characters, over 512`);
   }
-  // The generator and the parser must agree; a code we print that we cannot read is a bug.
-  assert.ok(parseMpm(payload).ok, 'buildMpm produced a code parseMpm refuses');
+  // The generator and the parser agree (emv-qr.test.ts parses back every code it builds); not
+  // checked here, where every order's code is built.
   return ok(payload);
 }

@@ -127,52 +127,68 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
     async create(merchant, input) {
       const refused = checkNewOrder(input);
       if (refused) return refused;
-      const existing = await book.find(merchant.id, { outTradeNo: input.outTradeNo });
-      if (existing) return sameOrder(existing, input);
+      // Insert first: a repeated out_trade_no (rare) finds the existing order when the insert
+      // changes nothing, instead of every new order paying for a lookup.
       const id = `ord_${newToken(12)}`;
       const at = now();
       const code = input.channel === 'qr' ? `o${newToken(12)}` : null;
-      const inserted = await db
-        .insertInto('orders')
-        .values({
-          id,
-          merchant_id: merchant.id,
-          store_id: input.storeId ?? null,
-          terminal_id: input.terminalId ?? null,
-          out_trade_no: input.outTradeNo,
-          channel: input.channel,
-          protocol: input.protocol ?? 'saoma',
-          protocol_data: input.protocolData ? JSON.stringify(input.protocolData) : null,
-          amount_fen: input.amountFen,
-          subject: input.subject,
-          status: input.status ?? 'WAIT_BUYER_PAY',
-          payer_user_id: input.payerUserId ?? null,
-          code,
-          notify_url: input.notifyUrl ?? null,
-          created_at_ms: at,
-          expires_at_ms: at + BigInt(input.timeoutSeconds) * 1000n,
-        })
-        .onConflict((conflict) => conflict.columns(['merchant_id', 'out_trade_no']).doNothing())
-        .executeTakeFirst();
-      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) {
-        // Another request with this out_trade_no won the race: answer as for a repeat.
+      const row: Selectable<MerchantTables['orders']> = {
+        id,
+        merchant_id: merchant.id,
+        store_id: input.storeId ?? null,
+        terminal_id: input.terminalId ?? null,
+        out_trade_no: input.outTradeNo,
+        channel: input.channel,
+        protocol: input.protocol ?? 'saoma',
+        protocol_data: input.protocolData ? JSON.stringify(input.protocolData) : null,
+        amount_fen: input.amountFen,
+        subject: input.subject,
+        status: input.status ?? 'WAIT_BUYER_PAY',
+        payer_user_id: input.payerUserId ?? null,
+        code,
+        notify_url: input.notifyUrl ?? null,
+        fee_fen: 0n,
+        refunded_fen: 0n,
+        close_reason: null,
+        created_at_ms: at,
+        expires_at_ms: at + BigInt(input.timeoutSeconds) * 1000n,
+        paid_at_ms: null,
+        settlement_id: null,
+      };
+      // The order and its code in one unit: a code never names a missing order.
+      const inserted = await runAtomically(store, [
+        {
+          query: db
+            .insertInto('orders')
+            .values(row)
+            .onConflict((conflict) => conflict.columns(['merchant_id', 'out_trade_no']).doNothing())
+            .compile(),
+          mustChangeRow: true,
+        },
+        ...(code === null
+          ? []
+          : [
+              {
+                query: db
+                  .insertInto('collection_codes')
+                  .values({
+                    code,
+                    kind: 'order',
+                    merchant_id: merchant.id,
+                    store_id: input.storeId ?? null,
+                    order_id: id,
+                    user_id: null,
+                    created_at_ms: at,
+                  })
+                  .compile(),
+              },
+            ]),
+      ]);
+      if (!inserted) {
+        // A repeat, or another request with this out_trade_no won the race.
         return sameOrder((await book.find(merchant.id, { outTradeNo: input.outTradeNo }))!, input);
       }
-      if (code !== null) {
-        await db
-          .insertInto('collection_codes')
-          .values({
-            code,
-            kind: 'order',
-            merchant_id: merchant.id,
-            store_id: input.storeId ?? null,
-            order_id: id,
-            user_id: null,
-            created_at_ms: at,
-          })
-          .execute();
-      }
-      return ok((await book.get(id))!);
+      return ok(toOrder(row));
     },
 
     async get(orderId) {

@@ -11,6 +11,7 @@ import { providerAccount, type NetworkService } from '../network/service.js';
 import type { Clock } from '../shared/clock.js';
 import { divRoundHalfUp, formatYuanSymbol } from '../shared/money.js';
 import { ok, problem, type Problem, type Result } from '../shared/result.js';
+import { runAtomically } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
 import type { Limits } from '../wallet/limits.js';
 import type { WalletError, WalletService } from '../wallet/service.js';
@@ -80,15 +81,15 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
   /** PAYING for this payer, if the order is still payable by them. */
   const claim = async (payer: User, order: Order, merchant: Merchant): Promise<boolean> => {
     const from = order.status === 'USERPAYING' ? ['USERPAYING'] : ['WAIT_BUYER_PAY'];
-    const claimed = await db
+    const query = db
       .updateTable('orders')
       .set({ status: 'PAYING', payer_user_id: payer.id, fee_fen: paymentFee(order.amountFen, merchant.feeRateBps) })
       .where('id', '=', order.id)
       .where('status', 'in', from)
       .where('expires_at_ms', '>', now())
       .where((eb) => eb.or([eb('payer_user_id', 'is', null), eb('payer_user_id', '=', payer.id)]))
-      .executeTakeFirst();
-    return Number(claimed.numUpdatedRows) === 1;
+      .compile();
+    return runAtomically(store, [{ query, mustChangeRow: true }]);
   };
 
   /** The chain for a claimed order (ids from the order, so a retry is the same chain). */

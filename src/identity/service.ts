@@ -16,6 +16,10 @@ import { ok, problem, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
 import type { UsersTable } from '../store/schema.js';
 import { validateResidentId } from './resident-id.js';
+import { createRecentCache } from '../shared/recent-cache.js';
+
+/** Masked ID numbers kept per process (a few MB at most). */
+const MASKED_IDS_MAX = 50_000;
 
 export interface User {
   id: string;
@@ -114,6 +118,15 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
   const { store, ledger, network, clock, cipher } = deps;
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
+  // Every request loads its user; opening the sealed ID number each time only to mask it again
+  // costs more than the query. The masked form of each sealed value is kept (it never changes).
+  const maskedBySealed = createRecentCache<string, string>(Number.POSITIVE_INFINITY, MASKED_IDS_MAX);
+  const maskedIdNumber = (sealed: string): string => {
+    let masked = maskedBySealed.get(sealed);
+    if (masked === undefined) maskedBySealed.set(sealed, (masked = maskIdNumber(cipher.decrypt(sealed))));
+    return masked;
+  };
+
   const toUser = (row: Selectable<UsersTable>): User => ({
     id: row.id,
     providerId: row.provider_id,
@@ -121,7 +134,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     tier: Number(row.tier) as TierLevel,
     realName: row.real_name,
     idNumberIndex: row.id_number_index,
-    idNumberMasked: row.id_number_sealed === null ? null : maskIdNumber(cipher.decrypt(row.id_number_sealed)),
+    idNumberMasked: row.id_number_sealed === null ? null : maskedIdNumber(row.id_number_sealed),
     walletAccountId: BigInt(row.wallet_account_id),
     status: row.status === 'frozen' ? 'frozen' : 'active',
     pinSet: row.pin_hash !== null,

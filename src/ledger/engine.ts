@@ -2,6 +2,7 @@
 // transfer. SQLite runs the rules in TypeScript; PostgreSQL runs them in a server-side function.
 import type pg from 'pg';
 import type { Store } from '../store/store.js';
+import type { UnitChannel } from '../store/unit-channel.js';
 import { createInThreadSqliteEngine, createPipelinedSqliteEngine } from './sqlite-engine.js';
 import { TRANSFER_RESULT_CODES, type TransferResult } from './types.js';
 import type { BatchItem } from './validate.js';
@@ -12,6 +13,8 @@ export interface BatchEngine {
   /** Applies whole linked chains; resolves once the batch is durable. Calls are planned in call order. */
   apply(items: readonly BatchItem[], nowMs: bigint): Promise<TransferResult[]>;
   close(): Promise<void>;
+  /** A write thread's channel for the application's write units (src/store/atomic.ts), if any. */
+  readonly units?: UnitChannel;
 }
 
 /** SQLite files commit on a write thread; ':memory:' (no second connection possible) in-thread. */

@@ -6,6 +6,7 @@ import type { Store } from '../store/store.js';
 import { auditLedger, type AuditReport } from './audit.js';
 import { accountFromRow, transferFromRow } from './rows.js';
 import { createBatchEngine } from './engine.js';
+import { useWriteThread } from '../store/atomic.js';
 import {
   ACCOUNT_FLAGS_ALL,
   INSTITUTION_KINDS,
@@ -78,7 +79,10 @@ export interface LedgerDeps {
 export function createLedgerService({ store, clock, writer: writerOptions }: LedgerDeps): LedgerService {
   const { db } = store;
   const nowMs = () => BigInt(clock.nowMs());
-  const writer = createLedgerWriter(createBatchEngine(store), nowMs, {
+  const engine = createBatchEngine(store);
+  // While the write thread runs, the application's write units go through it too.
+  if (engine.units) useWriteThread(store, engine.units);
+  const writer = createLedgerWriter(engine, nowMs, {
     ...DEFAULT_WRITER_OPTIONS,
     ...writerOptions,
   });
@@ -243,7 +247,10 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
     audit: () => auditLedger(store),
     writerStats: () => writer.stats(),
     drain: () => writer.drain(),
-    close: () => writer.close(),
+    close: async () => {
+      if (engine.units) useWriteThread(store, null);
+      await writer.close();
+    },
   };
   return service;
 }

@@ -32,6 +32,7 @@ import {
   type WriteSet,
 } from './sqlite-writes.js';
 import type { WriteReply, WriteRequest } from './sqlite-write-worker.js';
+import { createUnitChannel, type UnitsReply } from '../store/unit-channel.js';
 
 interface AccountState {
   id: bigint;
@@ -371,18 +372,31 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
       head = null;
     }
     if (awaiting.size === 0) {
-      worker.unref();
+      unrefWhenIdle();
       for (const wake of settledWaiters.splice(0)) wake();
     }
     if (error) entry.reject(error);
     else entry.resolve();
   };
-  worker.on('message', (reply: WriteReply) =>
-    settle(reply.batch, reply.ok ? null : new Error(`SQLite commit failed: ${reply.error}`)),
-  );
+  // The application's write units share the thread (src/store/unit-channel.ts).
+  const units = createUnitChannel((message) => {
+    worker.ref();
+    worker.postMessage(message);
+  });
+  const unrefWhenIdle = () => {
+    if (awaiting.size === 0 && units.pending() === 0) worker.unref();
+  };
+  worker.on('message', (reply: WriteReply | UnitsReply) => {
+    if (reply.kind === 'units') {
+      units.settle(reply);
+      return unrefWhenIdle();
+    }
+    settle(reply.batch, reply.ok ? null : new Error(`SQLite commit failed: ${reply.error}`));
+  });
   const fail = (error: Error) => {
     stopped = error;
     for (const number of [...awaiting.keys()]) settle(number, error);
+    units.failAll(error);
   };
   worker.on('error', fail);
   worker.on('exit', (code) => fail(new Error(`the SQLite write thread stopped (exit code ${code})`)));
@@ -424,11 +438,13 @@ export function createPipelinedSqliteEngine(db: BetterSqlite3.Database, path: st
       const committed = new Promise<void>((resolve, reject) => awaiting.set(number, { epoch, ids, resolve, reject }));
       worker.ref();
       const { packed, transfer } = packWriteSet(set);
-      worker.postMessage({ batch: number, epoch, set: packed } satisfies WriteRequest, transfer);
+      worker.postMessage({ kind: 'transfers', batch: number, epoch, set: packed } satisfies WriteRequest, transfer);
       await committed;
       return results;
     },
+    units,
     async close() {
+      await units.drained();
       await allSettled();
       worker.removeAllListeners('exit');
       await worker.terminate();

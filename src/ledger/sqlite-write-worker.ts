@@ -10,14 +10,18 @@
 import { closeSync, fdatasyncSync, fstatSync, openSync, statSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { openSqliteConnection } from '../store/store.js';
+import { createStatementBook, type UnitsMessage, type UnitsReply } from '../store/unit-channel.js';
+import { runUnitsInTransaction } from '../store/write-units.js';
 import { executeWrites, prepareWrites, unpackWriteSet, type PackedWriteSet, type WriteSet } from './sqlite-writes.js';
 
 export interface WriteRequest {
+  kind: 'transfers';
   batch: number;
   epoch: number;
   set: PackedWriteSet;
 }
-export type WriteReply = { batch: number; ok: true } | { batch: number; ok: false; error: string };
+export type WriteReply =
+  { kind: 'transfers'; batch: number; ok: true } | { kind: 'transfers'; batch: number; ok: false; error: string };
 
 const path = (workerData as { path: string }).path;
 const db = openSqliteConnection(path, 'NORMAL');
@@ -28,22 +32,40 @@ const statements = prepareWrites(db);
 const write = db.transaction((set: WriteSet) => executeWrites(statements, set));
 let failedEpoch = -1;
 
-parentPort!.on('message', ({ batch, epoch, set }: WriteRequest) => {
+parentPort!.on('message', (message: WriteRequest | UnitsMessage) => {
+  if (message.kind === 'units') return parentPort!.postMessage(commitUnits(message));
+  const { batch, epoch, set } = message;
   let reply: WriteReply;
   if (epoch <= failedEpoch) {
-    reply = { batch, ok: false, error: 'an earlier batch of this epoch failed to commit' };
+    reply = { kind: 'transfers', batch, ok: false, error: 'an earlier batch of this epoch failed to commit' };
   } else {
     try {
       write.immediate(unpackWriteSet(set));
       syncLog();
-      reply = { batch, ok: true };
+      reply = { kind: 'transfers', batch, ok: true };
     } catch (error) {
       failedEpoch = epoch;
-      reply = { batch, ok: false, error: error instanceof Error ? error.message : String(error) };
+      reply = { kind: 'transfers', batch, ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
   parentPort!.postMessage(reply);
 });
+
+/**
+ * The application's units (src/store/write-units.ts) of many requests, in one transaction. No
+ * fsync of their own: like the main thread's commits (synchronous=NORMAL), they become durable
+ * with the next ledger batch's, which follows them in the same log.
+ */
+const unitSteps = createStatementBook();
+
+function commitUnits(message: UnitsMessage): UnitsReply {
+  const { batch } = message;
+  try {
+    return { kind: 'units', batch, ok: true, replies: runUnitsInTransaction(db, unitSteps(message)) };
+  } catch (error) {
+    return { kind: 'units', batch, ok: false, error: error instanceof Error ? error.message : String(error) };
+  }
+}
 
 /** The WAL file, kept open to fsync it; reopened if SQLite ever replaced the file. */
 let log: { fd: number; inode: number } | null = null;

@@ -18,6 +18,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../api/errors.js';
 import type { Clock } from '../shared/clock.js';
 import { ok, problem, problemWith, type Result } from '../shared/result.js';
+import { createRecentCache, type RecentCache } from '../shared/recent-cache.js';
+import { runAtomically } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
 import {
   canonicalRequest,
@@ -25,7 +27,7 @@ import {
   NONCE_RETENTION_MS,
   readSignatureHeaders,
   SIGNATURE_HEADERS,
-  verifySignature,
+  verifySignatureInPool,
 } from './signature.js';
 
 export interface MerchantApp {
@@ -99,11 +101,7 @@ async function verifyRequest(
   const nowMs = deps.clock.nowMs();
   const fresh = checkTimestamp(timestampMs, nowMs);
   if (!fresh.ok) return fresh;
-  const app = await deps.store.db
-    .selectFrom('merchant_apps')
-    .select(['merchant_id', 'key_algorithm', 'public_key_pem'])
-    .where('app_id', '=', appId)
-    .executeTakeFirst();
+  const app = await findApp(deps.store, appId);
   if (!app) {
     return problem('unknown_app', `no app is registered as ${SIGNATURE_HEADERS.appId} ${JSON.stringify(appId)}`);
   }
@@ -116,7 +114,8 @@ async function verifyRequest(
     nonce,
     body,
   });
-  if (!verifySignature({ algorithm: app.key_algorithm, publicKeyPem: app.public_key_pem, canonical, signature })) {
+  const toVerify = { algorithm: app.key_algorithm, publicKeyPem: app.public_key_pem, canonical, signature };
+  if (!(await verifySignatureInPool(toVerify))) {
     // The string the server checked is no secret (the client sent all of it) and shows what differs.
     return problemWith(
       'signature_invalid',
@@ -132,6 +131,26 @@ async function verifyRequest(
   return ok({ appId, merchantId: app.merchant_id });
 }
 
+/** Every signed request reads its app; a key registered elsewhere is seen at once, a change within the TTL. */
+const APP_CACHE_TTL_MS = 1_000;
+const APP_CACHE_ENTRIES_MAX = 10_000;
+type AppRow = { merchant_id: string; key_algorithm: 'rsa' | 'ed25519'; public_key_pem: string };
+const recentApps = new WeakMap<Store, RecentCache<string, AppRow>>();
+
+async function findApp(store: Store, appId: string): Promise<AppRow | undefined> {
+  let cache = recentApps.get(store);
+  if (!cache) recentApps.set(store, (cache = createRecentCache(APP_CACHE_TTL_MS, APP_CACHE_ENTRIES_MAX)));
+  const cached = cache.get(appId);
+  if (cached) return cached;
+  const app = await store.db
+    .selectFrom('merchant_apps')
+    .select(['merchant_id', 'key_algorithm', 'public_key_pem'])
+    .where('app_id', '=', appId)
+    .executeTakeFirst();
+  if (app) cache.set(appId, app);
+  return app;
+}
+
 /** The bytes that were signed: the raw body kept by registerSignedJson, or none for a bodiless request. */
 function signedBody(request: FastifyRequest): Buffer | undefined {
   if (request.rawBody) return request.rawBody;
@@ -143,12 +162,12 @@ function signedBody(request: FastifyRequest): Buffer | undefined {
 
 /** One statement, so of two requests racing with one nonce exactly one inserts the row. */
 async function recordNonce(store: Store, appId: string, nonce: string, nowMs: number): Promise<boolean> {
-  const inserted = await store.db
+  const query = store.db
     .insertInto('request_nonces')
     .values({ app_id: appId, nonce, seen_at_ms: BigInt(nowMs) })
     .onConflict((conflict) => conflict.columns(['app_id', 'nonce']).doNothing())
-    .executeTakeFirst();
-  return inserted.numInsertedOrUpdatedRows === 1n;
+    .compile();
+  return runAtomically(store, [{ query, mustChangeRow: true }]);
 }
 
 /** Deletes at most `rowsMax` nonces too old to matter (seen more than NONCE_RETENTION_MS ago). */

@@ -6,6 +6,7 @@ import type { Clock } from '../shared/clock.js';
 import { startPeriodic, type PeriodicLog, type PeriodicTask } from '../shared/periodic.js';
 import type { Result } from '../shared/result.js';
 import type { Schema } from '../store/schema.js';
+import { runAtomically, runUnit } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
 import { postWebhook, type FetchFunction, type HttpAttemptResult } from './delivery.js';
 import type { DeliveryFormats } from './formats.js';
@@ -112,7 +113,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   );
   const signingKey = memoized(() => platformSigningKey(store, clock));
 
-  const claim = (due: DueEvent) => claimAttempt(db, due, clock.nowMs(), timeoutMs + LEASE_MARGIN_MS);
+  const claim = (due: DueEvent) => claimAttempt(store, due, clock.nowMs(), timeoutMs + LEASE_MARGIN_MS);
 
   async function send(attempt: ClaimedAttempt): Promise<HttpAttemptResult> {
     if (attempt.format !== NATIVE_FORMAT) return sendInFormat(attempt);
@@ -156,7 +157,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
     }
     const attempt = await claim(due);
     if (!attempt) return 'lost';
-    return recordResult(db, attempt, await send(attempt), clock.nowMs());
+    return recordResult(store, attempt, await send(attempt), clock.nowMs());
   }
 
   return {
@@ -211,35 +212,51 @@ async function selectDue(db: Kysely<Schema>, nowMs: number, limit: number): Prom
  * the event's due time to the end of the lease, so nobody else picks it up meanwhile.
  */
 async function claimAttempt(
-  db: Kysely<Schema>,
+  store: Store,
   due: DueEvent,
   nowMs: number,
   leaseMs: number,
 ): Promise<ClaimedAttempt | null> {
+  const db = store.db;
   const leaseEndMs = BigInt(nowMs + leaseMs);
-  const row = await db
-    .updateTable('outbox_events')
-    .set((eb) => ({
-      attempt_count: eb('attempt_count', '+', 1),
-      round_attempt_count: eb('round_attempt_count', '+', 1),
-      next_attempt_at_ms: leaseEndMs,
-      leased_until_ms: leaseEndMs,
-    }))
-    .where('id', '=', due.id)
-    .where('status', '=', 'pending')
-    .where('attempt_count', '=', due.attemptCount)
-    .where('round_attempt_count', '<', attemptsPerRound(due.schedule))
-    .where('next_attempt_at_ms', '<=', BigInt(nowMs))
-    .returning(['merchant_id', 'type', 'format', 'url', 'body', 'attempt_count', 'round_attempt_count'])
-    .executeTakeFirst();
-  if (!row) return null;
-  const attemptNumber = Number(row.attempt_count);
-  if (attemptNumber !== due.attemptCount + 1) throw new Error(`claim of ${due.id} read back attempt ${attemptNumber}`);
-  await markAbandoned(db, due.id, attemptNumber);
-  await db
-    .insertInto('delivery_attempts')
-    .values({ event_id: due.id, attempt_number: attemptNumber, started_at_ms: BigInt(nowMs), outcome: 'sending' })
-    .execute();
+  // The guard pins attempt_count, so the attempt's number is known before the claim runs: the
+  // claim, the abandoned attempts before it and the new attempt's row commit as one unit.
+  const attemptNumber = due.attemptCount + 1;
+  const outcomes = await runUnit(store, [
+    {
+      query: db
+        .updateTable('outbox_events')
+        .set((eb) => ({
+          attempt_count: eb('attempt_count', '+', 1),
+          round_attempt_count: eb('round_attempt_count', '+', 1),
+          next_attempt_at_ms: leaseEndMs,
+          leased_until_ms: leaseEndMs,
+        }))
+        .where('id', '=', due.id)
+        .where('status', '=', 'pending')
+        .where('attempt_count', '=', due.attemptCount)
+        .where('round_attempt_count', '<', attemptsPerRound(due.schedule))
+        .where('next_attempt_at_ms', '<=', BigInt(nowMs))
+        .returning(['merchant_id', 'type', 'format', 'url', 'body', 'attempt_count', 'round_attempt_count'])
+        .compile(),
+      mustChangeRow: true,
+    },
+    { query: markAbandonedQuery(db, due.id, attemptNumber) },
+    {
+      query: db
+        .insertInto('delivery_attempts')
+        .values({ event_id: due.id, attempt_number: attemptNumber, started_at_ms: BigInt(nowMs), outcome: 'sending' })
+        .compile(),
+    },
+  ]);
+  if (!outcomes) return null;
+  const row = outcomes[0]!.rows[0] as Pick<
+    OutboxEventsTable,
+    'merchant_id' | 'type' | 'url' | 'body' | 'attempt_count' | 'round_attempt_count'
+  > & { format: string };
+  if (Number(row.attempt_count) !== attemptNumber) {
+    throw new Error(`claim of ${due.id} read back attempt ${String(row.attempt_count)}`);
+  }
   return {
     id: due.id,
     merchantId: row.merchant_id,
@@ -255,25 +272,30 @@ async function claimAttempt(
 
 /** Attempts still `sending` before this one: their worker stopped and the lease ran out. */
 async function markAbandoned(db: Kysely<Schema>, eventId: string, beforeAttemptNumber: number): Promise<void> {
-  await db
+  await db.executeQuery(markAbandonedQuery(db, eventId, beforeAttemptNumber));
+}
+
+function markAbandonedQuery(db: Kysely<Schema>, eventId: string, beforeAttemptNumber: number) {
+  return db
     .updateTable('delivery_attempts')
     .set({ outcome: 'abandoned', error: 'the worker stopped before the attempt finished' })
     .where('event_id', '=', eventId)
     .where('outcome', '=', 'sending')
     .where('attempt_number', '<', beforeAttemptNumber)
-    .execute();
+    .compile();
 }
 
 const finished = (status: 'delivered' | 'failed', nowMs: number) =>
   ({ status, next_attempt_at_ms: null, leased_until_ms: null, completed_at_ms: BigInt(nowMs) }) as const;
 
 async function recordResult(
-  db: Kysely<Schema>,
+  store: Store,
   attempt: ClaimedAttempt,
   result: HttpAttemptResult,
   nowMs: number,
 ): Promise<AttemptEnd> {
-  await db
+  const db = store.db;
+  const recordAttempt = db
     .updateTable('delivery_attempts')
     .set({
       outcome: result.acknowledged ? 'acknowledged' : 'failed',
@@ -284,7 +306,7 @@ async function recordResult(
     })
     .where('event_id', '=', attempt.id)
     .where('attempt_number', '=', attempt.attemptNumber)
-    .execute();
+    .compile();
   const waitSeconds = result.acknowledged ? null : waitAfterFailureSeconds(attempt.schedule, attempt.attemptInRound);
   const change: Updateable<OutboxEventsTable> = result.acknowledged
     ? finished('delivered', nowMs)
@@ -293,13 +315,14 @@ async function recordResult(
       : { next_attempt_at_ms: BigInt(nowMs + waitSeconds * 1000), leased_until_ms: null };
   // Guarded by the attempt number: a worker whose lease ran out must not undo its successor's work.
   // An acknowledgement that comes after the event was given up on still counts: the merchant has it.
-  await db
+  const updateEvent = db
     .updateTable('outbox_events')
     .set(change)
     .where('id', '=', attempt.id)
     .where('status', 'in', result.acknowledged ? ['pending', 'failed'] : ['pending'])
     .where('attempt_count', '=', attempt.attemptNumber)
-    .execute();
+    .compile();
+  await runAtomically(store, [{ query: recordAttempt }, { query: updateEvent }]);
   if (result.acknowledged) return 'acknowledged';
   return waitSeconds === null ? 'gave_up' : 'retrying';
 }

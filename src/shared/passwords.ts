@@ -1,6 +1,6 @@
 // Secrets at rest: scrypt hashes for passwords and PINs, random tokens, and SHA-256 digests for
 // storing tokens that only need to be recognised, never recovered.
-import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { createHash, randomBytes, randomFillSync, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 
 interface ScryptParameters {
   cost: number; // N
@@ -87,11 +87,28 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   return timingSafeEqual(candidate, parsed.key);
 }
 
+/**
+ * Ids and tokens are made several times per payment; one call into the CSPRNG per 4 KiB instead
+ * of one per token (as Node does for randomUUID). The same generator, fetched in bulk.
+ */
+const RANDOM_POOL_BYTES = 4096;
+const randomPool = Buffer.alloc(RANDOM_POOL_BYTES);
+let randomPoolOffset = RANDOM_POOL_BYTES;
+
 /** A random token for sessions, invites and API keys: `bytes` of entropy, base64url without padding. */
 export function newToken(bytes = 32): string {
   if (!Number.isSafeInteger(bytes) || bytes < 1)
     throw new RangeError(`token bytes must be a positive integer, got ${bytes}`);
-  return randomBytes(bytes).toString('base64url');
+  if (bytes > RANDOM_POOL_BYTES) return randomBytes(bytes).toString('base64url');
+  if (randomPoolOffset + bytes > RANDOM_POOL_BYTES) {
+    randomFillSync(randomPool);
+    randomPoolOffset = 0;
+  }
+  const token = randomPool.toString('base64url', randomPoolOffset, randomPoolOffset + bytes);
+  // Each byte is handed out once: wipe it, so the pool never holds a token already given.
+  randomPool.fill(0, randomPoolOffset, randomPoolOffset + bytes);
+  randomPoolOffset += bytes;
+  return token;
 }
 
 /** SHA-256 of the UTF-8 text, lower-case hex. */
