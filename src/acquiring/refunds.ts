@@ -309,7 +309,7 @@ function refundEvent(order: Order, refund: Refund) {
   };
 }
 
-function toRefund(row: Selectable<MerchantTables['refunds']>): Refund {
+export function toRefund(row: Selectable<MerchantTables['refunds']>): Refund {
   return {
     id: row.id,
     orderId: row.order_id,

@@ -67,6 +67,22 @@ function buildProgram(): Command {
     .option('--limit <n>', 'without --date: business days to settle at most (default 1000)')
     .option('--json', 'print the settlements as JSON')
     .action(runSettle);
+  const merchant = program.command('merchant').description("a merchant's API credentials");
+  merchant
+    .command('app')
+    .description('merchant API apps')
+    .command('create')
+    .description(
+      "register a merchant's own public key as an API app (native, Alipay or WeChat Pay) and print " +
+        'what its integration needs (ids, URLs, the platform public key) as JSON',
+    )
+    .requiredOption('--merchant <id>', 'the merchant (see GET /v1/admin/merchants)')
+    .requiredOption('--public-key <file>', 'SPKI PEM public key (RSA ≥ 2048 bits; Ed25519 for the native API)')
+    .option('--protocol <name>', 'saoma (native, signed requests), alipay or wechatpay', 'saoma')
+    .option('--webhook-url <url>', 'native or Alipay: where notifications of orders without a notify_url go')
+    .option('--server <url>', "this server's public URL, for the URLs printed (default: from SAOMA_HOST/SAOMA_PORT)")
+    .option('--db <url>', 'database: sqlite:PATH or postgres://… (SAOMA_DB)')
+    .action(runMerchantAppCreate);
   const bench = program.command('bench').description('benchmarks');
   bench
     .command('ledger')
@@ -197,6 +213,26 @@ async function runSettle(flags: SettleFlags & { db?: string }): Promise<void> {
   const store = await openReachable(flags.db, true);
   try {
     await runSettlement(store, config, options);
+  } finally {
+    await store.close();
+  }
+}
+
+async function runMerchantAppCreate(flags: {
+  merchant?: string;
+  publicKey?: string;
+  protocol?: string;
+  webhookUrl?: string;
+  server?: string;
+  db?: string;
+}): Promise<void> {
+  const { createMerchantApp, parseAppCreateFlags } = await import('./merchant-app.js');
+  const { serverUrlOf } = await import('./seed.js');
+  const config = valueOf(loadConfig(process.env, flags.db === undefined ? {} : { databaseUrl: flags.db }));
+  const options = valueOf(parseAppCreateFlags({ ...flags, server: flags.server ?? serverUrlOf(config) }));
+  const store = await openReachable(flags.db, true);
+  try {
+    console.log(JSON.stringify(valueOf(await createMerchantApp(store, config, options)), null, 2));
   } finally {
     await store.close();
   }

@@ -5,6 +5,8 @@ import type { DeliveryFormats } from '../notify/formats.js';
 import type { Clock } from '../shared/clock.js';
 import type { FieldCipher } from '../shared/field-cipher.js';
 import type { Store } from '../store/store.js';
+import { wechatpayDeliveryFormat } from './wechatpay/notify-format.js';
+import { alipayDeliveryFormat } from './alipay/notification.js';
 
 export interface GatewayFormatDeps {
   store: Store;
@@ -14,5 +16,5 @@ export interface GatewayFormatDeps {
 
 export function gatewayDeliveryFormats(deps: GatewayFormatDeps): DeliveryFormats {
   void deps;
-  return {};
+  return { wechatpay: wechatpayDeliveryFormat(deps), alipay: alipayDeliveryFormat(deps) };
 }

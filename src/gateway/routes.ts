@@ -4,8 +4,12 @@
 // plugin with its own body parsing, signatures and error shapes.
 import type { FastifyInstance } from 'fastify';
 import type { Modules } from '../modules.js';
+import { wechatpayRoutes } from './wechatpay/routes.js';
+import { alipayRoutes } from './alipay/routes.js';
 
 export async function gatewayRoutes(app: FastifyInstance, options: { modules: Modules }): Promise<void> {
   void app;
   void options;
+  app.register(wechatpayRoutes, { modules: options.modules });
+  app.register(alipayRoutes, { modules: options.modules });
 }

@@ -78,6 +78,8 @@ export const TransferCodes = {
   refundFee: 33,
   settlement: 34,
   payout: 35,
+  /** A merchant pays a user from its available balance (Alipay's fund.trans.uni.transfer). */
+  merchantTransfer: 36,
 } as const;
 
 export type TransferCodeName = keyof typeof TransferCodes;
