@@ -11,6 +11,7 @@ import type { BankingError } from '../banking/service.js';
 import type { MerchantError } from '../merchant/service.js';
 import type { IdentityError } from '../identity/service.js';
 import type { NetworkError } from '../network/service.js';
+import type { PortalUserError } from '../portal/users.js';
 import type { Problem } from '../shared/result.js';
 import type { RedPacketError } from '../wallet/red-packets.js';
 import type { WalletError } from '../wallet/service.js';
@@ -58,6 +59,7 @@ type DomainErrorCode =
   | MerchantError
   | AcquiringError
   | RefundError
+  | PortalUserError
   | 'invalid_webhook_url';
 
 export type ApiErrorCode =
@@ -207,6 +209,9 @@ export const ERROR_STATUS = {
   merchant_insufficient_funds: REFUSED,
   invalid_refund: BAD_REQUEST,
   invalid_webhook_url: BAD_REQUEST,
+  // Merchant portal log-ins.
+  invalid_portal_user: BAD_REQUEST,
+  portal_login_taken: CONFLICT,
 } as const satisfies Record<ApiErrorCode, number>;
 
 /** A sentence for each transfer refusal: "explain every refusal", even in a batch's summary. */

@@ -21,6 +21,10 @@ import { installErrorHandlers, sendError } from './errors.js';
 import { stringifyWithBigints } from './ledger-json.js';
 import { gatewayRoutes } from '../gateway/routes.js';
 import { registerOpenApi } from './openapi.js';
+import { consoleRoutes } from '../console/routes.js';
+import { portalAdminRoutes } from '../portal/admin-routes.js';
+import { portalRoutes } from '../portal/routes.js';
+import { WEB_APPS, webIndexHtml, webRoutes } from './web.js';
 
 export interface ServerDeps {
   ledger: LedgerService;
@@ -57,13 +61,19 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
   app.setReplySerializer((payload) => stringifyWithBigints(payload));
   installErrorHandlers(app);
   refuseRequestsWhileClosing(app);
-  // Until the web apps land, the root says where things are.
-  app.get('/', { schema: { hide: true } }, async () => ({
-    name: 'Saoma',
-    docs: '/docs',
-    openapi: '/openapi.json',
-    health: '/health',
-  }));
+  // The root says where things are: a page of links for browsers, JSON for everyone else.
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    if ((request.headers.accept ?? '').includes('text/html')) {
+      return reply.header('content-type', 'text/html; charset=utf-8').send(webIndexHtml());
+    }
+    return {
+      name: 'Saoma',
+      apps: Object.fromEntries(WEB_APPS.map((web) => [web.id, web.path])),
+      docs: '/docs',
+      openapi: '/openapi.json',
+      health: '/health',
+    };
+  });
   // Does nothing: the floor a load generator measures HTTP itself against (the payment benchmark).
   app.get('/ping', { schema: { hide: true } }, async () => ({ pong: true }));
   app.get('/health', async (request, reply) => {
@@ -83,6 +93,7 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
       writer: deps.ledger.writerStats(),
     };
   });
+  app.register(webRoutes);
   if (deps.modules) registerNativeApi(app, deps.modules);
   if (deps.config.adminToken !== null) {
     // Without a token the routes do not exist at all: they answer 404 like any unknown path.
@@ -95,6 +106,8 @@ export function buildServer(deps: ServerDeps): FastifyInstance {
     });
     if (modules) {
       app.register(adminNetworkRoutes, { prefix: '/v1/admin', modules, adminToken: deps.config.adminToken });
+      app.register(portalAdminRoutes, { prefix: '/v1/admin', modules, adminToken: deps.config.adminToken });
+      app.register(consoleRoutes, { prefix: '/v1/admin', modules, adminToken: deps.config.adminToken });
     }
   }
   return app;
@@ -115,6 +128,7 @@ function registerNativeApi(app: FastifyInstance, modules: Modules): void {
   app.register(walletPaymentRoutes, { modules });
   app.register(merchantRoutes, { prefix: '/v1/merchant', modules });
   app.register(gatewayRoutes, { modules });
+  app.register(portalRoutes, { prefix: '/v1/portal', modules });
 }
 
 function refuseRequestsWhileClosing(app: FastifyInstance): void {

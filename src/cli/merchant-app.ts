@@ -39,7 +39,8 @@ export interface AppCreateOptions {
 /** The flags checked before anything is opened: a usage error says what to pass. */
 export function parseAppCreateFlags(flags: AppCreateFlags): Result<AppCreateOptions, 'usage'> {
   if (!flags.merchant) return problem('usage', 'pass --merchant ID (the merchant the app belongs to)');
-  if (!flags.publicKey) return problem('usage', 'pass --public-key FILE (an SPKI PEM public key; keep the private key)');
+  if (!flags.publicKey)
+    return problem('usage', 'pass --public-key FILE (an SPKI PEM public key; keep the private key)');
   const protocol = (flags.protocol ?? 'saoma') as AppProtocol;
   if (!APP_PROTOCOLS.includes(protocol)) {
     return problem('usage', `--protocol is one of ${APP_PROTOCOLS.join(', ')}, not ${JSON.stringify(flags.protocol)}`);
@@ -51,7 +52,10 @@ export function parseAppCreateFlags(flags: AppCreateFlags): Result<AppCreateOpti
   try {
     publicKeyPem = readFileSync(flags.publicKey, 'utf8');
   } catch (error) {
-    return problem('usage', `cannot read ${flags.publicKey}: ${error instanceof Error ? error.message : String(error)}`);
+    return problem(
+      'usage',
+      `cannot read ${flags.publicKey}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   return ok({
     merchantId: flags.merchant,

@@ -2,6 +2,7 @@
 // into a database, their logins written to demo-credentials.json and printed for a person to try.
 import { writeFileSync, renameSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { demoGatewayCredentials, seedDemoGateways, type DemoGatewayCredentials } from '../gateway/demo.js';
 import { createLedgerService } from '../ledger/service.js';
 import { createModules, type Modules } from '../modules.js';
 import {
@@ -22,7 +23,7 @@ import { openStore } from '../store/store.js';
 export const DEFAULT_CREDENTIALS_FILE = './demo-credentials.json';
 
 /** demo-credentials.json: other tools read it, so its field names are a format, not an accident. */
-export type DemoCredentialsFile = { server: string } & DemoCredentials;
+export type DemoCredentialsFile = { server: string } & DemoCredentials & DemoGatewayCredentials;
 
 /** `saoma seed demo`: migrate, seed (idempotently), write the credentials, print a summary. */
 export async function runSeedDemo(flags: { db?: string; out?: string }): Promise<void> {
@@ -37,7 +38,10 @@ export async function runSeedDemo(flags: { db?: string; out?: string }): Promise
       const cipher = createFieldCipher(resolveFieldKey(config.databaseUrl, config.fieldKey));
       const modules = await createModules({ store, ledger, clock: systemClock, cipher });
       const credentials = await seedDemo(modules);
-      const path = writeCredentials(flags.out, { server: serverUrlOf(config), ...credentials });
+      await seedDemoGateways(modules);
+      const server = serverUrlOf(config);
+      const gateways = await demoGatewayCredentials(modules, server);
+      const path = writeCredentials(flags.out, { server, ...credentials, ...gateways });
       console.log(`saoma: demo network seeded in ${store.description}`);
       console.log(formatNetwork());
       console.log(formatLogins(credentials.users));
@@ -63,7 +67,9 @@ export async function seedForServe(modules: Modules, url: string, out: string | 
   if (users.length === 0) {
     return ['saoma: --demo: this database already has providers of its own, so the demo is not seeded'];
   }
-  const path = writeCredentials(out, { server: url, ...credentials });
+  await seedDemoGateways(modules);
+  const gateways = await demoGatewayCredentials(modules, url);
+  const path = writeCredentials(out, { server: url, ...credentials, ...gateways });
   return [
     `saoma: app ${url}/   API docs ${url}/docs   OpenAPI ${url}/openapi.json`,
     `saoma: demo network ${providers.length === 0 ? 'seeded' : 'already there'}; log in as one of:`,
@@ -79,7 +85,7 @@ function configOrThrow(databaseUrl: string | undefined): SaomaConfig {
 }
 
 /** Where `saoma serve` with the same configuration will answer (a wildcard address is reached on loopback). */
-function serverUrlOf(config: SaomaConfig): string {
+export function serverUrlOf(config: SaomaConfig): string {
   const host = config.host === '0.0.0.0' ? '127.0.0.1' : config.host === '::' ? '[::1]' : config.host;
   return `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${config.port}`;
 }

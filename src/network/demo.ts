@@ -7,6 +7,7 @@ import type { BankAccountKind, LinkedCard } from '../banking/service.js';
 import { residentIdCheckChar } from '../identity/resident-id.js';
 import type { User } from '../identity/service.js';
 import type { Modules } from '../modules.js';
+import { readDemoMerchantLogins, seedDemoMerchants, type DemoMerchantLogin } from '../portal/demo-merchants.js';
 import { maskCardNumber } from '../shared/mask.js';
 import type { Result } from '../shared/result.js';
 import { defaultProviderPolicy, type TierLevel } from './policy.js';
@@ -178,9 +179,14 @@ export interface DemoLogin {
 /** What the seed returns and demo-credentials.json holds (with the server's URL); later issues add to it. */
 export interface DemoCredentials {
   users: DemoLogin[];
+  /** The demo merchants' portal logins (/app/merchant/). */
+  merchantPortal: DemoMerchantLogin[];
 }
 
-export type DemoModules = Pick<Modules, 'network' | 'identity' | 'banking' | 'wallet'>;
+export type DemoModules = Pick<
+  Modules,
+  'network' | 'identity' | 'banking' | 'wallet' | 'store' | 'clock' | 'merchants' | 'acquiring'
+>;
 
 /**
  * A card number that is the same on every seed: the bank's first BIN for debit cards and its
@@ -201,6 +207,7 @@ export function demoCardNumber(bank: Bank, kind: BankAccountKind, phone: string)
 export async function seedDemo(modules: DemoModules): Promise<DemoCredentials> {
   await seedNetwork(modules);
   for (const person of DEMO_PEOPLE) await seedPerson(modules, person);
+  await seedDemoMerchants(modules);
   return readDemoCredentials(modules);
 }
 
@@ -220,7 +227,7 @@ export async function readDemoCredentials(modules: DemoModules): Promise<DemoCre
     const { name, phone, password, pin, provider } = person;
     logins.push({ name, phone, password, pin, provider, user_id: user.id, tier: user.tier, cards });
   }
-  return { users: logins };
+  return { users: logins, merchantPortal: await readDemoMerchantLogins(modules) };
 }
 
 async function seedPerson(modules: DemoModules, person: DemoPersonSpec): Promise<void> {

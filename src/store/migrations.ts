@@ -9,6 +9,7 @@ import { wechatpaySchemaSql } from '../gateway/wechatpay/schema-sql.js';
 import { merchantsSchemaSql } from '../merchant/schema-sql.js';
 import { walletsSchemaSql } from '../network/schema-sql.js';
 import { notifySchemaSql } from '../notify/schema-sql.js';
+import { portalSchemaSql } from '../portal/schema-sql.js';
 import type { Store } from './store.js';
 
 export interface Migration {
@@ -26,6 +27,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 5, name: 'gateway', sqlite: gatewaySchemaSql, postgres: gatewaySchemaSql },
   { version: 6, name: 'wechatpay', sqlite: wechatpaySchemaSql, postgres: wechatpaySchemaSql },
   { version: 7, name: 'alipay', sqlite: alipaySchemaSql, postgres: alipaySchemaSql },
+  { version: 8, name: 'portal', sqlite: portalSchemaSql, postgres: portalSchemaSql },
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

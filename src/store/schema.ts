@@ -7,6 +7,7 @@ import type { GatewayTables } from '../gateway/tables.js';
 import type { WechatpayTables } from '../gateway/wechatpay/tables.js';
 import type { MerchantTables } from '../merchant/tables.js';
 import type { NotifyTables } from '../notify/tables.js';
+import type { PortalTables } from '../portal/tables.js';
 
 type SmallInt = number | bigint;
 
@@ -88,7 +89,8 @@ export interface SchemaMigrationsTable {
 }
 
 /** Every table; modules with tables of their own declare them beside their migration. */
-export interface Schema extends MerchantTables, NotifyTables, GatewayTables, WechatpayTables, AlipayTables {
+export interface Schema
+  extends MerchantTables, NotifyTables, GatewayTables, WechatpayTables, AlipayTables, PortalTables {
   institutions: InstitutionsTable;
   ledgers: LedgersTable;
   accounts: AccountsTable;

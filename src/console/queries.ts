@@ -1,0 +1,187 @@
+// What the operator console reads: paid orders per second over a recent window, search of users
+// and merchants, and the users whose real-name step is recorded. Every list has a maximum.
+import { sql, type Kysely } from 'kysely';
+import type { Schema } from '../store/schema.js';
+
+export const PAYMENTS_WINDOW_SECONDS_DEFAULT = 60;
+export const PAYMENTS_WINDOW_SECONDS_MAX = 600;
+export const SEARCH_RESULTS_MAX = 20;
+export const REVIEW_PAGE_DEFAULT = 20;
+export const REVIEW_PAGE_MAX = 100;
+
+export interface PaymentsPerSecond {
+  /** The first second of the window (UTC ms), then one entry a second, oldest first; the last is the current second. */
+  startMs: number;
+  counts: number[];
+  amountsFen: bigint[];
+}
+
+const SECOND = sql<bigint>`paid_at_ms / ${sql.lit(1000)}`;
+
+/** Paid orders per second over the last `windowSeconds` seconds up to `nowMs` (the current second included). */
+export async function paymentsPerSecond(
+  db: Kysely<Schema>,
+  nowMs: number,
+  windowSeconds: number,
+): Promise<PaymentsPerSecond> {
+  if (!Number.isInteger(windowSeconds) || windowSeconds < 1 || windowSeconds > PAYMENTS_WINDOW_SECONDS_MAX) {
+    throw new RangeError(`the window is 1–${PAYMENTS_WINDOW_SECONDS_MAX} seconds, not ${windowSeconds}`);
+  }
+  const lastSecond = Math.floor(nowMs / 1000);
+  const firstSecond = lastSecond - windowSeconds + 1;
+  const rows = await db
+    .selectFrom('orders')
+    .select([
+      SECOND.as('second'),
+      (eb) => eb.fn.countAll<bigint>().as('count'),
+      (eb) => eb.fn.sum<bigint>('amount_fen').as('amount'),
+    ])
+    .where('paid_at_ms', '>=', BigInt(firstSecond * 1000))
+    .where('paid_at_ms', '<', BigInt((lastSecond + 1) * 1000))
+    .groupBy(SECOND)
+    .execute();
+  const counts = new Array<number>(windowSeconds).fill(0);
+  const amountsFen = new Array<bigint>(windowSeconds).fill(0n);
+  for (const row of rows) {
+    const index = Number(row.second) - firstSecond;
+    // The WHERE bounds the seconds to the window; anything else is a broken query.
+    if (index < 0 || index >= windowSeconds) throw new Error(`second ${row.second} outside the window`);
+    counts[index] = Number(row.count);
+    amountsFen[index] = BigInt(row.amount ?? 0);
+  }
+  return { startMs: firstSecond * 1000, counts, amountsFen };
+}
+
+/** `%text%` for LIKE, with the wildcards in the text itself escaped by `\`. */
+const containsPattern = (text: string) => `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+const likeEscaped = (column: string, pattern: string) => sql<boolean>`${sql.ref(column)} like ${pattern} escape '\\'`;
+
+export interface UserHit {
+  id: string;
+  providerId: string;
+  phone: string;
+  realName: string | null;
+  tier: number;
+  status: string;
+  createdAtMs: bigint;
+}
+
+export interface MerchantHit {
+  id: string;
+  providerId: string;
+  name: string;
+  kind: string;
+  mcc: string;
+  status: string;
+  createdAtMs: bigint;
+}
+
+const toUserHit = (row: {
+  id: string;
+  provider_id: string;
+  phone: string;
+  real_name: string | null;
+  tier: number | bigint;
+  status: string;
+  created_at_ms: bigint;
+}): UserHit => ({
+  id: row.id,
+  providerId: row.provider_id,
+  phone: row.phone,
+  realName: row.real_name,
+  tier: Number(row.tier),
+  status: row.status,
+  createdAtMs: BigInt(row.created_at_ms),
+});
+
+const USER_COLUMNS = ['id', 'provider_id', 'phone', 'real_name', 'tier', 'status', 'created_at_ms'] as const;
+
+/**
+ * Users by id, by phone (the digits typed are a prefix) or by real name (contains); merchants by id
+ * or by name (contains). `text` is trimmed and 1–64 characters.
+ */
+export async function searchPeople(
+  db: Kysely<Schema>,
+  text: string,
+): Promise<{ users: UserHit[]; merchants: MerchantHit[] }> {
+  const query = text.trim();
+  if (query.length === 0 || query.length > 64) throw new RangeError('search text is 1–64 characters');
+  const isDigits = /^[0-9]{3,11}$/.test(query);
+  const users = await db
+    .selectFrom('users')
+    .select(USER_COLUMNS)
+    .where((eb) =>
+      eb.or([
+        eb('id', '=', query),
+        isDigits ? eb('phone', 'like', `${query}%`) : likeEscaped('real_name', containsPattern(query)),
+      ]),
+    )
+    .orderBy('created_at_ms', 'desc')
+    .limit(SEARCH_RESULTS_MAX)
+    .execute();
+  const merchants = await db
+    .selectFrom('merchants')
+    .select(['id', 'provider_id', 'name', 'kind', 'mcc', 'status', 'created_at_ms'])
+    .where((eb) => eb.or([eb('id', '=', query), likeEscaped('name', containsPattern(query))]))
+    .orderBy('created_at_ms', 'desc')
+    .limit(SEARCH_RESULTS_MAX)
+    .execute();
+  return {
+    users: users.map(toUserHit),
+    merchants: merchants.map((row) => ({
+      id: row.id,
+      providerId: row.provider_id,
+      name: row.name,
+      kind: row.kind,
+      mcc: row.mcc,
+      status: row.status,
+      createdAtMs: BigInt(row.created_at_ms),
+    })),
+  };
+}
+
+/**
+ * Users who have given their real name and ID number (class II and up), newest accounts first.
+ * Saoma records no time of the real-name step and has no manual review yet: this is the list an
+ * operator would review, ordered by the account's creation.
+ */
+export async function realNameUsers(
+  db: Kysely<Schema>,
+  options: { limit: number; before?: { createdAtMs: bigint; id: string } },
+): Promise<UserHit[]> {
+  if (!Number.isInteger(options.limit) || options.limit < 1 || options.limit > REVIEW_PAGE_MAX + 1) {
+    throw new RangeError(`a page holds 1–${REVIEW_PAGE_MAX} users`);
+  }
+  let select = db.selectFrom('users').select(USER_COLUMNS).where('real_name', 'is not', null);
+  const before = options.before;
+  if (before !== undefined) {
+    select = select.where((eb) =>
+      eb.or([
+        eb('created_at_ms', '<', before.createdAtMs),
+        eb.and([eb('created_at_ms', '=', before.createdAtMs), eb('id', '<', before.id)]),
+      ]),
+    );
+  }
+  const rows = await select.orderBy('created_at_ms', 'desc').orderBy('id', 'desc').limit(options.limit).execute();
+  return rows.map(toUserHit);
+}
+
+/** How many users and merchants each provider has (the institutions page). */
+export async function countsByProvider(db: Kysely<Schema>) {
+  const [users, merchants] = await Promise.all([
+    db
+      .selectFrom('users')
+      .select(['provider_id', (eb) => eb.fn.countAll<bigint>().as('count')])
+      .groupBy('provider_id')
+      .execute(),
+    db
+      .selectFrom('merchants')
+      .select(['provider_id', (eb) => eb.fn.countAll<bigint>().as('count')])
+      .groupBy('provider_id')
+      .execute(),
+  ]);
+  return {
+    users: new Map(users.map((row) => [row.provider_id, Number(row.count)])),
+    merchants: new Map(merchants.map((row) => [row.provider_id, Number(row.count)])),
+  };
+}
