@@ -91,6 +91,36 @@ for (const storeKind of testStores) {
       withWalletHarness(storeKind, run, { adminToken: ADMIN });
 
     test(
+      'cancelling a paid order refunds what is left once; a second cancel answers the same, moving nothing',
+      withHarness(async (h) => {
+        const shop = await onboard(h);
+        const payer = await h.funded(10_000n);
+        const created = await shop.call('POST', '/v1/merchant/orders', {
+          out_trade_no: 'C-1',
+          amount: '3000',
+          subject: 'x',
+        });
+        const paid = await h.call('POST', `/v1/codes/${created.body.code}/pay`, {
+          token: payer.token,
+          key: 'c1',
+          body: {},
+        });
+        assert.equal(paid.status, 201);
+        const partial = await shop.call('POST', '/v1/merchant/orders/C-1/refunds', {
+          out_request_no: 'P-1',
+          amount: '1000',
+        });
+        assert.equal(partial.status, 201);
+        const first = await shop.call('POST', '/v1/merchant/orders/C-1/cancel');
+        const second = await shop.call('POST', '/v1/merchant/orders/C-1/cancel');
+        for (const cancelled of [first, second]) {
+          assert.deepEqual([cancelled.status, cancelled.body.action, cancelled.body.refunded], [200, 'refund', '3000']);
+        }
+        assert.equal(await h.balanceOf(payer), 10_000n, 'the payer has everything back, once');
+      }),
+    );
+
+    test(
       'order → the payer scans and pays → query → partial refund → bill totals equal the ledger → settlement pays the bank',
       withHarness(async (h) => {
         const shop = await onboard(h);

@@ -150,11 +150,13 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       const order = await orderOf(merchant, reply, request.params.out_trade_no);
       if (!order) return reply;
       if (order.status === 'SUCCESS' || order.status === 'REFUND') {
-        const refunded = await refunds.refund(merchant, order, {
-          outRequestNo: `cancel-${order.id}`,
-          amountFen: order.amountFen - order.refundedFen,
-          reason: 'cancelled',
-        });
+        // A repeated cancel is the same refund (its own amount), and one of an order refunded in
+        // full already has nothing left to move.
+        const outRequestNo = `cancel-${order.id}`;
+        const earlier = await refunds.find(merchant.id, outRequestNo);
+        const amountFen = earlier ? earlier.amountFen : order.amountFen - order.refundedFen;
+        if (amountFen === 0n) return { action: 'refund', ...orderJson(order, baseUrlOf(request)) };
+        const refunded = await refunds.refund(merchant, order, { outRequestNo, amountFen, reason: 'cancelled' });
         if (!refunded.ok) return sendProblem(reply, refunded.error);
         return { action: 'refund', ...orderJson((await orders.get(order.id))!, baseUrlOf(request)) };
       }

@@ -203,6 +203,7 @@ export function createRefundService(deps: {
       if (!/^[A-Za-z0-9_\-.:|*]{1,64}$/.test(input.outRequestNo)) {
         return problem('invalid_refund', 'out_request_no must be 1–64 characters: letters, digits and _-.:|*');
       }
+      if (input.amountFen <= 0n) return problem('invalid_refund', 'a refund is of 0.01 or more');
       if (order.status !== 'SUCCESS' && order.status !== 'REFUND') {
         return problem(
           'order_not_paid',

@@ -4,7 +4,7 @@
 // demo-credentials.json says. Idempotent: registering the same ids and keys again changes nothing.
 import { createPublicKey } from 'node:crypto';
 import type { Modules } from '../modules.js';
-import { DEMO_MERCHANTS } from '../portal/demo-merchants.js';
+import { DEMO_MERCHANTS, findMerchantId } from '../portal/demo-merchants.js';
 import { alipayCredentials, registerAlipayApp, type AlipayCredentials } from './alipay/credentials.js';
 import { DEMO_ALIPAY_APP_PRIVATE_KEY_PEM, DEMO_WECHATPAY_MERCHANT_PRIVATE_KEY_PEM } from './demo-keys.js';
 import { registerWechatpayMerchant, wechatpayCredentials, type WechatpayCredentials } from './wechatpay/credentials.js';
@@ -72,15 +72,7 @@ export async function demoGatewayCredentials(modules: Modules, baseUrl: string):
 
 async function demoMerchantId(modules: Modules, providerId: string): Promise<string | null> {
   const spec = DEMO_MERCHANTS.find((merchant) => merchant.provider === providerId);
-  if (!spec) return null;
-  const row = await modules.store.db
-    .selectFrom('merchants')
-    .select('id')
-    .where('provider_id', '=', spec.provider)
-    .where('name', '=', spec.name)
-    .orderBy('created_at_ms')
-    .executeTakeFirst();
-  return row?.id ?? null;
+  return spec ? findMerchantId(modules, spec) : null;
 }
 
 const publicPemOf = (privateKeyPem: string): string =>

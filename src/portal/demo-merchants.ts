@@ -56,7 +56,11 @@ export interface DemoMerchantLogin {
   collectionCode: string | null;
 }
 
-async function findMerchantId(modules: DemoMerchantModules, spec: DemoMerchantSpec): Promise<string | null> {
+/** A demo merchant found by its provider and name (the seed makes it once). */
+export async function findMerchantId(
+  modules: Pick<DemoMerchantModules, 'store'>,
+  spec: Pick<DemoMerchantSpec, 'provider' | 'name'>,
+): Promise<string | null> {
   const row = await modules.store.db
     .selectFrom('merchants')
     .select('id')

@@ -53,7 +53,8 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
  *
  * `FULL` (the default, and always the ledger's): a commit is on disk (fsync of the WAL) before the
  * caller hears "ok". The main thread's connection of a database file uses `NORMAL` — its commits
- * reach the WAL without an fsync of their own. That loses nothing a payment depends on: the WAL
+ * reach the WAL without an fsync of their own, and so do the application's write units that the
+ * ledger's write thread commits for it (src/store/atomic.ts). That loses nothing a payment depends on: the WAL
  * is one append-only file, so the ledger's next FULL commit makes every earlier frame durable
  * with it. A state change recorded before its money moves (an order claimed, an operation
  * recorded) is therefore on disk by the time the money is; one recorded after (an order marked
