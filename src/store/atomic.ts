@@ -1,9 +1,10 @@
 // A few statements committed together, or not at all, on either store — a state change and the
 // outbox event that announces it, an order and its code. On a SQLite file served by a ledger
 // write thread, units go to that thread and share its commits with other requests' units
-// (unit-channel.ts); on `:memory:` they run on the main connection at once; on PostgreSQL, in a
-// transaction of their own.
+// (unit-channel.ts); on `:memory:` they run on the main connection at once; on PostgreSQL, the
+// units that arrive together share a transaction (postgres-units.ts).
 import type { CompiledQuery } from 'kysely';
+import { createPostgresUnitBatcher, type PostgresUnitBatcher } from './postgres-units.js';
 import type { Store } from './store.js';
 import type { UnitChannel } from './unit-channel.js';
 import {
@@ -39,12 +40,12 @@ export async function runAtomically(store: Store, steps: readonly AtomicStep[]):
  * nothing and the whole unit was undone. Other failures (constraints, a failed commit) throw.
  */
 export async function runUnit(store: Store, steps: readonly AtomicStep[]): Promise<StepOutcome[] | null> {
-  if (store.kind === 'postgres') return runOnPostgres(store, steps);
   const plain: UnitStep[] = steps.map((step) => ({
     sql: step.query.sql,
     parameters: step.query.parameters,
     mustChangeRow: step.mustChangeRow ?? false,
   }));
+  if (store.kind === 'postgres') return postgresBatcher(store).run(plain);
   const channel = writeThreads.get(store);
   const reply: UnitReply = channel ? await channel.run(plain) : runUnitsInTransaction(store.sqlite!, [plain])[0]!;
   if (reply.ok) return reply.outcomes;
@@ -52,26 +53,10 @@ export async function runUnit(store: Store, steps: readonly AtomicStep[]): Promi
   throw new UnitFailedError(reply.message, reply.code);
 }
 
-async function runOnPostgres(store: Store, steps: readonly AtomicStep[]): Promise<StepOutcome[] | null> {
-  const client = await store.pool!.connect();
-  try {
-    await client.query('BEGIN');
-    const outcomes: StepOutcome[] = [];
-    for (const step of steps) {
-      const result = await client.query(step.query.sql, step.query.parameters as unknown[]);
-      const changes = result.rowCount ?? 0;
-      if (step.mustChangeRow && changes === 0) {
-        await client.query('ROLLBACK');
-        return null;
-      }
-      outcomes.push({ changes, rows: result.rows as Record<string, unknown>[] });
-    }
-    await client.query('COMMIT');
-    return outcomes;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+const postgresBatchers = new WeakMap<Store, PostgresUnitBatcher>();
+
+function postgresBatcher(store: Store): PostgresUnitBatcher {
+  let batcher = postgresBatchers.get(store);
+  if (!batcher) postgresBatchers.set(store, (batcher = createPostgresUnitBatcher(store.pool!)));
+  return batcher;
 }
