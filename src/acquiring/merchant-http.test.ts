@@ -13,7 +13,6 @@ import { signRequest } from '../merchant/signature.js';
 import { defaultProviderPolicy } from '../network/policy.js';
 import { platformPublicKeyPem } from '../notify/platform-key.js';
 import { verifyWebhook } from '../notify/webhook-signature.js';
-import { TransferCodes } from '../network/chart.js';
 import { testStores } from '../testing/stores.js';
 import { withWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
 import { parseMpm } from './emv-qr.js';
@@ -117,6 +116,17 @@ for (const storeKind of testStores) {
           assert.deepEqual([cancelled.status, cancelled.body.action, cancelled.body.refunded], [200, 'refund', '3000']);
         }
         assert.equal(await h.balanceOf(payer), 10_000n, 'the payer has everything back, once');
+        const statement = await h.call('GET', '/v1/wallet/statement?kind=payment,refund', { token: payer.token });
+        assert.deepEqual(
+          statement.body.lines.map((line: any) => [line.kind, line.direction, line.amount, line.merchant?.name]),
+          [
+            ['refund', 'in', '2000', '老王水果店'],
+            ['refund', 'in', '1000', '老王水果店'],
+            ['payment', 'out', '3000', '老王水果店'],
+          ],
+          'one line per payment and per refund, for the whole amount, naming the merchant',
+        );
+        assert.equal(statement.body.lines[2].cause.type, 'order');
       }),
     );
 
@@ -195,14 +205,12 @@ for (const storeKind of testStores) {
           .map((field) => field.replaceAll('"', ''));
         assert.deepEqual(total, ['total', '1', '1', '250.00', '0.95', '50.00', '0.19', '199.24']);
         const merchant = (await h.modules.merchants.get(shop.merchantId))!;
-        const history = await h.modules.ledger.history(merchant.pendingAccountId, { limit: 100 });
-        const credited = history.transfers
-          .filter((t) => t.code === TransferCodes.payment)
-          .reduce((sum, t) => sum + t.amount, 0n);
-        const debited = history.transfers
-          .filter((t) => t.code === TransferCodes.refund)
-          .reduce((sum, t) => sum + t.amount, 0n);
-        assert.equal(credited - debited, 19_924n, 'the bill net equals what the ledger credited the merchant');
+        const pending = (await h.modules.ledger.getAccount(merchant.pendingAccountId))!;
+        assert.equal(
+          pending.creditsPosted - pending.debitsPosted,
+          19_924n,
+          'the bill net equals what the ledger credited the merchant (gross, less fees and refunds)',
+        );
 
         h.clock.advanceMs(24 * 3600 * 1000);
         assert.ok((await h.modules.settlements.settleDue(100)) >= 1);

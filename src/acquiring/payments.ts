@@ -98,31 +98,29 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
     const allowance = await limits.tierAllowance(payer, policy);
     const feeIncome = await providerAccount(network, merchant.providerId, 'feeIncome');
     const userData = `ord:${order.id}`;
-    const money = (creditAccountId: bigint, amount: bigint, code: number) => ({
-      debitAccountId: payer.walletAccountId,
+    const money = (debitAccountId: bigint, creditAccountId: bigint, amount: bigint, code: number) => ({
+      debitAccountId,
       creditAccountId,
       amount,
       ledgerId: CNY_LEDGER_ID,
       code,
       userData,
     });
-    const steps = [
-      {
-        transfer: money(merchant.pendingAccountId, order.amountFen - order.feeFen, TransferCodes.payment),
-        role: 'wallet',
-      },
+    // The payer pays the whole amount to the merchant, and the merchant's fee (its discount rate)
+    // is taken from what it receives, as acquirers do: one line on the payer's statement, the
+    // gross and the fee on the merchant's.
+    const steps: Omit<TransferRequest, 'id'>[] = [
+      money(payer.walletAccountId, merchant.pendingAccountId, order.amountFen, TransferCodes.payment),
       ...(order.feeFen > 0n
-        ? [{ transfer: money(feeIncome, order.feeFen, TransferCodes.paymentFee), role: 'wallet' }]
+        ? [money(merchant.pendingAccountId, feeIncome, order.feeFen, TransferCodes.paymentFee)]
         : []),
     ];
     const limitStep = wallet.tierLimitStep(payer, policy, allowance, order.amountFen, userData);
-    const chain: TransferRequest[] = [...steps.map((step) => step.transfer), limitStep.transfer].map(
-      (transfer, index, all) => ({
-        ...transfer,
-        id: `${order.id}:pay:${index + 1}`,
-        flags: index < all.length - 1 ? TransferFlags.linked : TransferFlags.none,
-      }),
-    );
+    const chain: TransferRequest[] = [...steps, limitStep.transfer].map((transfer, index, all) => ({
+      ...transfer,
+      id: `${order.id}:pay:${index + 1}`,
+      flags: index < all.length - 1 ? TransferFlags.linked : TransferFlags.none,
+    }));
     return { before: allowance.grant ? [allowance.grant] : [], chain, limitStep };
   };
 
@@ -147,14 +145,20 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
     const refusal: Problem =
       failedAt === chain.length - 1
         ? (limitStep.explain?.(code) ?? { code, message: code })
-        : code === 'insufficient_funds'
-          ? {
-              code: 'insufficient_balance',
-              message: `your balance ${formatYuanSymbol((await wallet.balance(payer)).availableFen)} does not cover ${formatYuanSymbol(claimed.amountFen)}`,
-            }
+        : code === 'insufficient_funds' && failedAt === 0
+          ? await insufficientBalance(payer, claimed.amountFen)
           : { code, message: `the ledger refused the payment: ${code}` };
     await release(claimed, refusal);
     return { ok: false, error: refusal as Problem<PaymentError> };
+  };
+
+  const insufficientBalance = async (payer: User, neededFen: bigint): Promise<Problem> => {
+    const { availableFen } = await wallet.balance(payer);
+    return {
+      code: 'insufficient_balance',
+      message: `your balance ${formatYuanSymbol(availableFen)} does not cover ${formatYuanSymbol(neededFen)}`,
+      details: { available: availableFen.toString(), needed: neededFen.toString() },
+    };
   };
 
   /** A refused payment frees a QR order for another try; a scanned payment code's order closes. */

@@ -117,26 +117,26 @@ export function createRefundService(deps: {
     const feeIncome = await providerAccount(network, merchant.providerId, 'feeIncome');
     const source = from === 'pending' ? merchant.pendingAccountId : merchant.availableAccountId;
     const userData = `ord:${order.id}`;
+    // The fee comes back to the merchant's account pro rata, then the payer gets the whole
+    // amount from it: the mirror of a payment (one line on the payer's statement).
     const transfers: Omit<TransferRequest, 'id' | 'flags'>[] = [
+      {
+        debitAccountId: feeIncome,
+        creditAccountId: source,
+        amount: refund.feeRefundFen,
+        ledgerId: CNY_LEDGER_ID,
+        code: TransferCodes.refundFee,
+        userData,
+      },
       {
         debitAccountId: source,
         creditAccountId: payer.walletAccountId,
-        amount: refund.amountFen - refund.feeRefundFen,
+        amount: refund.amountFen,
         ledgerId: CNY_LEDGER_ID,
         code: TransferCodes.refund,
         userData,
       },
     ];
-    if (refund.feeRefundFen > 0n) {
-      transfers.push({
-        debitAccountId: feeIncome,
-        creditAccountId: payer.walletAccountId,
-        amount: refund.feeRefundFen,
-        ledgerId: CNY_LEDGER_ID,
-        code: TransferCodes.refundFee,
-        userData,
-      });
-    }
     return transfers
       .filter((transfer) => (transfer.amount ?? 0n) > 0n)
       .map((transfer, index, all): TransferRequest => ({

@@ -69,6 +69,7 @@ export interface StatementJson {
     direction: 'in' | 'out';
     amount: string;
     counterparty: { user_id: string; name: string } | null;
+    merchant?: { id: string; name: string } | null;
     cause: { type: string; id: string } | null;
     note: string | null;
   }[];
@@ -147,7 +148,7 @@ export function operationText(operation: OperationJson, payee?: PayeeJson): stri
 export function statementText(page: StatementJson, limit: number): string {
   const lines = page.lines.map((line) => {
     const sign = line.direction === 'in' ? '+' : '-';
-    const who = line.counterparty === null ? '' : `  ${line.counterparty.name}`;
+    const who = `  ${line.merchant?.name ?? line.counterparty?.name ?? ''}`.trimEnd();
     const note = line.note === null ? '' : `  "${line.note}"`;
     const cause = line.cause === null ? '' : `  ${line.cause.id}`;
     return `${networkTime(line.at)}  ${line.kind.padEnd(19)} ${`${sign}${yuan(line.amount)}`.padStart(13)}${cause}${who}${note}`;

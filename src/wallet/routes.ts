@@ -54,6 +54,7 @@ const lineJson = (line: StatementLine) => ({
   direction: line.direction,
   amount: line.amountFen.toString(),
   counterparty: line.counterparty === null ? null : { user_id: line.counterparty.userId, name: line.counterparty.name },
+  merchant: line.merchant,
   cause: line.cause,
   note: line.note,
   transfer_id: line.transferId,

@@ -19,6 +19,9 @@ export const STATEMENT_KINDS = [
   'red_packet_sent',
   'red_packet_received',
   'red_packet_refund',
+  'payment',
+  'refund',
+  'merchant_transfer',
   'other',
 ] as const;
 export type StatementKind = (typeof STATEMENT_KINDS)[number];
@@ -31,8 +34,10 @@ export interface StatementLine {
   amountFen: bigint;
   /** The other person, for transfers: their masked name. */
   counterparty: { userId: string; name: string } | null;
-  /** What caused it: an operation (`op_…`) or a red packet (`rp_…`). */
-  cause: { type: 'operation' | 'red_packet'; id: string } | null;
+  /** The merchant paid, refunding, or paying out (payments, refunds, merchant transfers). */
+  merchant: { id: string; name: string } | null;
+  /** What caused it: an operation (`op_…`), a red packet (`rp_…`), an order (`ord_…`) or a merchant's transfer. */
+  cause: { type: 'operation' | 'red_packet' | 'order' | 'merchant_transfer'; id: string } | null;
   note: string | null;
   transferId: string;
 }
@@ -122,6 +127,12 @@ function kindOf(code: number, direction: 'in' | 'out'): StatementKind {
       return 'red_packet_received';
     case TransferCodes.redPacketRefund:
       return 'red_packet_refund';
+    case TransferCodes.payment:
+      return 'payment';
+    case TransferCodes.refund:
+      return 'refund';
+    case TransferCodes.merchantTransfer:
+      return 'merchant_transfer';
     default:
       return 'other';
   }
@@ -131,6 +142,8 @@ function causeOf(transfer: Transfer): StatementLine['cause'] {
   const [type, id] = (transfer.userData ?? '').split(':');
   if (type === 'op' && id) return { type: 'operation', id };
   if (type === 'rp' && id) return { type: 'red_packet', id };
+  if (type === 'ord' && id) return { type: 'order', id };
+  if (type === 'mtr' && id) return { type: 'merchant_transfer', id };
   return null;
 }
 
@@ -140,7 +153,7 @@ async function describe(
   transfers: Transfer[],
 ): Promise<StatementLine[]> {
   const causes = transfers.map(causeOf);
-  const idsOf = (type: 'operation' | 'red_packet') => [
+  const idsOf = (type: NonNullable<StatementLine['cause']>['type']) => [
     ...new Set(causes.flatMap((cause) => (cause?.type === type ? [cause.id] : []))),
   ];
   const operations = await deps.operations.byIds(idsOf('operation'));
@@ -156,6 +169,7 @@ async function describe(
             .execute()
         ).map((row) => [row.id, row]),
   );
+  const merchants = await merchantsBehind(deps.store, idsOf('order'), idsOf('merchant_transfer'));
   const people = new Map<string, { userId: string; name: string } | null>();
   const person = async (find: () => Promise<User | null>, cacheKey: string) => {
     if (!people.has(cacheKey)) {
@@ -185,10 +199,39 @@ async function describe(
       direction,
       amountFen: transfer.amount,
       counterparty,
+      merchant: cause ? (merchants.get(`${cause.type}:${cause.id}`) ?? null) : null,
       cause,
       note: operation?.note ?? packet?.note ?? null,
       transferId: transfer.id,
     });
   }
   return lines;
+}
+
+/** The merchant behind each order and merchant transfer, keyed `order:<id>` / `merchant_transfer:<id>`. */
+async function merchantsBehind(
+  store: Store,
+  orderIds: readonly string[],
+  transferIds: readonly string[],
+): Promise<Map<string, { id: string; name: string }>> {
+  const found = new Map<string, { id: string; name: string }>();
+  if (orderIds.length > 0) {
+    const rows = await store.db
+      .selectFrom('orders')
+      .innerJoin('merchants', 'merchants.id', 'orders.merchant_id')
+      .select(['orders.id as ref', 'merchants.id', 'merchants.name'])
+      .where('orders.id', 'in', orderIds)
+      .execute();
+    for (const row of rows) found.set(`order:${row.ref}`, { id: row.id, name: row.name });
+  }
+  if (transferIds.length > 0) {
+    const rows = await store.db
+      .selectFrom('merchant_transfers')
+      .innerJoin('merchants', 'merchants.id', 'merchant_transfers.merchant_id')
+      .select(['merchant_transfers.id as ref', 'merchants.id', 'merchants.name'])
+      .where('merchant_transfers.id', 'in', transferIds)
+      .execute();
+    for (const row of rows) found.set(`merchant_transfer:${row.ref}`, { id: row.id, name: row.name });
+  }
+  return found;
 }

@@ -121,7 +121,8 @@ describe('the wallet in a real browser', { skip: skip ?? false }, () => {
     const lines = page.getByTestId('statement').locator('.adm-list-item');
     await lines.first().waitFor();
     const texts = await lines.allInnerTexts();
-    assert.match(texts[0]!, /消费/, 'the newest line is the payment');
+    assert.match(texts[0]!, /付款 · 老王水果店/, 'the newest line is the payment, to the merchant');
+    assert.match(texts[0]!, /−¥1,200\.00/, 'one line for the whole amount (the fee is the merchant’s)');
     assert.ok(texts.some((text) => text.includes('充值') && text.includes('+¥2,000.00')));
     await saveScreenshot(page, 'wallet-history');
     await lines.first().click();

@@ -77,6 +77,9 @@ export const STATEMENT_KINDS = [
   'red_packet_sent',
   'red_packet_received',
   'red_packet_refund',
+  'payment',
+  'refund',
+  'merchant_transfer',
   'other',
 ] as const;
 export type StatementKind = (typeof STATEMENT_KINDS)[number];
@@ -88,7 +91,9 @@ export interface StatementLine {
   direction: 'in' | 'out';
   amount: string;
   counterparty: { user_id: string; name: string } | null;
-  cause: { type: 'operation' | 'red_packet'; id: string } | null;
+  /** The merchant paid, refunding or paying out. */
+  merchant: { id: string; name: string } | null;
+  cause: { type: 'operation' | 'red_packet' | 'order' | 'merchant_transfer'; id: string } | null;
   note: string | null;
   transfer_id: string;
 }

@@ -45,6 +45,8 @@ async function readLink(modules: Modules, token: unknown): Promise<BillClaim | '
     .update(payload)
     .digest();
   const given = Buffer.from(mac, 'base64url');
+  // A lenient decoder ignores the last character's spare bits: only the one spelling is the link.
+  if (given.toString('base64url') !== mac) return 'invalid';
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'invalid';
   const claim = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as BillClaim;
   return claim.expiresAtMs < modules.clock.nowMs() ? 'expired' : claim;

@@ -23,7 +23,7 @@ const KIND_GROUPS: { id: string; label: TextKey; kinds: StatementKind[] | null }
     label: 'history.group.redPacket',
     kinds: ['red_packet_sent', 'red_packet_received', 'red_packet_refund'],
   },
-  { id: 'other', label: 'history.group.payment', kinds: ['other'] },
+  { id: 'payment', label: 'history.group.payment', kinds: ['payment', 'refund', 'merchant_transfer', 'other'] },
 ];
 
 /** Lines already read, so a detail page opens without asking again. */
@@ -34,7 +34,9 @@ function LineTitle({ line }: { line: StatementLine }) {
   return (
     <>
       {t(`kind.${line.kind}`)}
-      {line.counterparty && <span className="line-who"> · {line.counterparty.name}</span>}
+      {(line.merchant ?? line.counterparty) && (
+        <span className="line-who"> · {(line.merchant ?? line.counterparty)!.name}</span>
+      )}
     </>
   );
 }
@@ -185,6 +187,10 @@ export function HistoryLineScreen({ seq }: { seq: string }) {
           {t('history.direction')}
         </List.Item>
         {line.counterparty && <List.Item extra={line.counterparty.name}>{t('history.counterparty')}</List.Item>}
+        {line.merchant && <List.Item extra={line.merchant.name}>{t('history.merchant')}</List.Item>}
+        {line.cause?.type === 'order' && (
+          <List.Item extra={<code className="small">{line.cause.id}</code>}>{t('history.order')}</List.Item>
+        )}
         {line.note && <List.Item extra={line.note}>{t('pay.note')}</List.Item>}
         <List.Item extra={<code className="small">{line.transfer_id}</code>}>{t('history.transferId')}</List.Item>
       </List>
