@@ -2,7 +2,7 @@
 // real `saoma` server with the demo network: a payer pays the demo fruit shop through the API →
 // its owner logs in to the portal → the dashboard and the order list show the payment → a partial
 // refund from the order's page (and a refused one, with the server's sentence) → the payer's
-// wallet has the money back. Also the stores with their codes and stand, the bill download, the
+// wallet has the money back, and shows the refund in its history. Also the stores with their codes and stand, the bill download, the
 // credentials, the webhook log with re-send, and the English switch. Screenshots go to docs/screens/.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
@@ -13,6 +13,7 @@ import {
   launchChromium,
   saveScreenshot,
   startWebServer,
+  walletPageFor,
   type WebTestServer,
 } from '../testing/browser.js';
 
@@ -161,8 +162,19 @@ describe('merchant portal in Chromium', { skip }, () => {
 
     const balanceAfter = BigInt((await json(server, 'GET', '/v1/wallet', { token: payer.token })).body.available);
     assert.equal(balanceAfter, balanceBefore + 5_000n, "the refund is back in the payer's wallet");
-    const statement = await json(server, 'GET', '/v1/wallet/statement?limit=5', { token: payer.token });
-    assert.equal(statement.status, 200);
+    // The payer's wallet, in the browser too: the refund is the newest line of the history.
+    const wallet = await walletPageFor(browser, server, server.demoPerson('13800000001'));
+    try {
+      await wallet.page.goto('/app/wallet/#/history');
+      const lines = wallet.page.getByTestId('statement').locator('.adm-list-item');
+      await lines.first().waitFor();
+      const newest = await lines.first().innerText();
+      assert.match(newest, /退款 · 老王水果店/, 'the wallet names the refund and the shop');
+      assert.match(newest, /\+¥50\.00/);
+      await saveScreenshot(wallet.page, 'wallet-refund');
+    } finally {
+      await wallet.context.close();
+    }
     const order = await json(server, 'GET', `/v1/admin/search?q=${encodeURIComponent('老王')}`);
     assert.equal(order.status, 401, 'the operator API still wants its token');
   });
