@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import {
+  BROWSER_WAIT_MS,
   browserSkipReason,
   launchChromium,
   newPersonDetails,
@@ -65,7 +66,7 @@ describe('the wallet in a real browser', { skip: skip ?? false }, () => {
     }
   });
 
-  test('sign up → real name → link a card → top up → scan a static code from a picture → pay with the PIN → the wallet shows it', async () => {
+  test('sign up → real name → link a card → top up → scan a static code from a picture → pay with the PIN → the portal refunds it → the wallet shows the refund', async () => {
     const person = newPersonDetails();
     const { page, context } = await openPhone(browser, server);
     await page.goto('/app/wallet/#/signup');
@@ -128,6 +129,41 @@ describe('the wallet in a real browser', { skip: skip ?? false }, () => {
     await lines.first().click();
     await page.getByTestId('line-amount').waitFor();
     await saveScreenshot(page, 'wallet-history-line');
+
+    // The merchant's side of the same payment: its owner logs in to the portal, finds the order
+    // and refunds part of it …
+    const owner = { login: `shop-${person.phone}@example.com`, password: 'portal-pass-1' };
+    const made = await fetch(`${server.url}/v1/admin/merchants/${shop.merchant.id}/portal-users`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ login: owner.login, name: '王老板', password: owner.password }),
+    });
+    assert.equal(made.status, 201, await made.text());
+    const desk = await browser.newContext({
+      baseURL: server.url,
+      viewport: { width: 1366, height: 900 },
+      locale: 'zh-CN',
+      timezoneId: 'Asia/Shanghai',
+    });
+    desk.setDefaultTimeout(BROWSER_WAIT_MS);
+    const portal = await desk.newPage();
+    await portal.goto('/app/merchant/');
+    await portal.locator('input[name=login]').fill(owner.login);
+    await portal.locator('input[name=password]').fill(owner.password);
+    await portal.getByRole('button', { name: '登录' }).click();
+    await portal.getByRole('link', { name: '订单' }).click();
+    await portal.locator('tbody tr').filter({ hasText: '1,200.00' }).first().click();
+    await portal.locator('input[name=amount]').fill('200');
+    await portal.getByRole('button', { name: '确认退款' }).click();
+    await portal.getByTestId('refunds').filter({ hasText: '¥200.00' }).waitFor();
+    await desk.close();
+
+    // … and the wallet shows the refund.
+    await page.goto('/app/wallet/#/');
+    assert.equal(await homeBalanceFen(page), 100_000n);
+    await page.goto('/app/wallet/#/history');
+    await lines.first().filter({ hasText: '退款' }).waitFor();
+    assert.match(await lines.first().innerText(), /退款 · 老王水果店[\s\S]*\+¥200\.00/);
     await context.close();
   });
 
