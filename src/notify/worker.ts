@@ -8,7 +8,13 @@ import type { Result } from '../shared/result.js';
 import type { Schema } from '../store/schema.js';
 import { runAtomically, runUnit } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
-import { postWebhook, type FetchFunction, type HttpAttemptResult } from './delivery.js';
+import {
+  postWebhook,
+  postWebhookOverHttp,
+  type FetchFunction,
+  type HttpAttemptResult,
+  type WebhookRequest,
+} from './delivery.js';
 import type { DeliveryFormats } from './formats.js';
 import { NATIVE_FORMAT } from './outbox.js';
 import { platformSigningKey } from './platform-key.js';
@@ -98,7 +104,9 @@ type AttemptEnd = 'lost' | 'acknowledged' | 'retrying' | 'gave_up' | 'abandoned_
 export function createNotifier(deps: NotifierDeps): Notifier {
   const { store, clock } = deps;
   const db = store.db;
-  const fetchImpl = deps.fetchImpl ?? fetch;
+  const fetchImpl = deps.fetchImpl;
+  const post = (request: WebhookRequest) =>
+    fetchImpl ? postWebhook(fetchImpl, request, timeoutMs) : postWebhookOverHttp(request, timeoutMs);
   const concurrencyMax = checkedWhole(
     'concurrencyMax',
     deps.concurrencyMax ?? NOTIFIER_CONCURRENCY_DEFAULT,
@@ -126,7 +134,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       body: attempt.body,
       timestampMs: clock.nowMs(),
     });
-    return postWebhook(fetchImpl, { url, headers, body: attempt.body }, timeoutMs);
+    return post({ url, headers, body: attempt.body });
   }
 
   async function sendInFormat(attempt: ClaimedAttempt): Promise<HttpAttemptResult> {
@@ -148,7 +156,7 @@ export function createNotifier(deps: NotifierDeps): Notifier {
       attemptNumber: attempt.attemptNumber,
     });
     const request = { url: new URL(attempt.url), ...wire, acknowledge: format.acknowledged.bind(format) };
-    return postWebhook(fetchImpl, request, timeoutMs);
+    return post(request);
   }
 
   async function deliver(due: DueEvent): Promise<AttemptEnd> {
