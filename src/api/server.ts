@@ -20,6 +20,7 @@ import { adminNetworkRoutes } from './admin-network.js';
 import { installErrorHandlers, sendError } from './errors.js';
 import { stringifyWithBigints } from './ledger-json.js';
 import { gatewayRoutes } from '../gateway/routes.js';
+import { networkRoutes } from '../network/routes.js';
 import { registerOpenApi } from './openapi.js';
 import { consoleRoutes } from '../console/routes.js';
 import { portalAdminRoutes } from '../portal/admin-routes.js';
@@ -118,6 +119,7 @@ function registerNativeApi(app: FastifyInstance, modules: Modules): void {
   registerOpenApi(app);
   app.register(
     async (api) => {
+      await api.register(networkRoutes, { modules });
       await api.register(identityRoutes, { modules });
       await api.register(bankingRoutes, { modules });
       await api.register(walletRoutes, { modules });

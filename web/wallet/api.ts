@@ -44,6 +44,13 @@ export interface Bank {
   bin_prefixes: string[];
 }
 
+export interface Provider {
+  id: string;
+  name: string;
+  name_zh: string;
+  password_free_limit: string;
+}
+
 export interface Card {
   id: string;
   bank: string;
@@ -219,6 +226,7 @@ export const walletApi = {
   limits: () => client.get<Limits>('/v1/me/limits'),
   setPin: (body: { password: string; pin: string }) => client.put<void>('/v1/me/pin', body),
   verifyRealName: (body: { name: string; id_number: string }) => client.post<Me>('/v1/me/real-name', body),
+  providers: () => client.get<{ providers: Provider[] }>('/v1/providers'),
   banks: () => client.get<{ banks: Bank[] }>('/v1/banks'),
   cards: () => client.get<{ cards: Card[] }>('/v1/me/cards'),
   linkCard: (body: { number: string; name: string; phone: string }) =>

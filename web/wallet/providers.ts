@@ -1,19 +1,40 @@
-// The wallet providers a person can sign up with. The native API has no public list of providers
-// yet, so these are the demo network's (src/network/demo.ts); a deployment with other providers
-// changes this list (or, better, the API grows GET /v1/providers and this reads it).
-export interface ProviderChoice {
-  id: string;
-  nameZh: string;
-  nameEn: string;
+// The wallet providers of this network, as the server lists them (GET /v1/providers): read once
+// per page load and shared by every screen that names one. Until the list arrives a provider is
+// shown by its id.
+import { useEffect, useState } from 'react';
+import { walletApi, type Provider } from './api';
+
+let loaded: Provider[] | null = null;
+let loading: Promise<Provider[]> | null = null;
+
+function loadProviders(): Promise<Provider[]> {
+  loading ??= walletApi.providers().then((answer) => {
+    if (!answer.ok) {
+      loading = null; // asked again by the next screen that needs it
+      return [];
+    }
+    loaded = answer.value.providers;
+    return loaded;
+  });
+  return loading;
 }
 
-export const PROVIDERS: readonly ProviderChoice[] = [
-  { id: 'bluepay', nameZh: '蓝付', nameEn: 'BluePay' },
-  { id: 'greenpay', nameZh: '绿信支付', nameEn: 'GreenPay' },
-];
+/** The providers (empty until they have been read). */
+export function useProviders(): Provider[] {
+  const [providers, setProviders] = useState<Provider[]>(loaded ?? []);
+  useEffect(() => {
+    if (loaded) return;
+    let current = true;
+    void loadProviders().then((list) => current && setProviders(list));
+    return () => {
+      current = false;
+    };
+  }, []);
+  return providers;
+}
 
-export function providerName(id: string, locale: 'zh-CN' | 'en'): string {
-  const known = PROVIDERS.find((provider) => provider.id === id);
+export function providerName(providers: readonly Provider[], id: string, locale: 'zh-CN' | 'en'): string {
+  const known = providers.find((provider) => provider.id === id);
   if (!known) return id;
-  return locale === 'zh-CN' ? known.nameZh : known.nameEn;
+  return locale === 'zh-CN' ? known.name_zh : known.name;
 }

@@ -1,12 +1,12 @@
 // Sign-up (phone, password, provider, then the payment PIN) and log-in. The server answers with
 // an HTTP-only session cookie; the profile it returns becomes the session's.
-import { Button, Form, Input, Selector } from 'antd-mobile';
+import { Button, Form, Input, Selector, SpinLoading } from 'antd-mobile';
 import { useState } from 'react';
 import type { ApiError } from '../../shared/api';
 import { LanguageSwitch, useLocale } from '../../shared/i18n';
 import { walletApi } from '../api';
 import { Refusal } from '../components/refusal';
-import { PROVIDERS } from '../providers';
+import { useProviders } from '../providers';
 import { navigate } from '../router';
 import { useSession } from '../session';
 import { useText } from '../text';
@@ -17,8 +17,8 @@ const PASSWORD_LENGTH_MIN = 8;
 
 function useProviderOptions() {
   const { locale } = useLocale();
-  return PROVIDERS.map((provider) => ({
-    label: locale === 'zh-CN' ? provider.nameZh : provider.nameEn,
+  return useProviders().map((provider) => ({
+    label: locale === 'zh-CN' ? provider.name_zh : provider.name,
     value: provider.id,
   }));
 }
@@ -76,11 +76,19 @@ export function SignUpScreen() {
     navigate('/real-name', { replace: true });
   };
 
+  // The form starts with the first provider chosen, so it waits for the list.
+  if (providers.length === 0) {
+    return (
+      <AuthFrame>
+        <SpinLoading className="center" />
+      </AuthFrame>
+    );
+  }
   return (
     <AuthFrame>
       <Form
         layout="horizontal"
-        initialValues={{ provider: [PROVIDERS[0]!.id] }}
+        initialValues={{ provider: [providers[0]!.value] }}
         onFinish={submit}
         footer={
           <Button block type="submit" color="primary" size="large" loading={busy}>

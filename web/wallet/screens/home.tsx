@@ -19,7 +19,7 @@ import { LanguageSwitch, useLocale } from '../../shared/i18n';
 import { formatFen } from '../../shared/money';
 import { walletApi, type Balance } from '../api';
 import { Refusal } from '../components/refusal';
-import { providerName } from '../providers';
+import { providerName, useProviders } from '../providers';
 import { navigate } from '../router';
 import { useMe } from '../session';
 import { useText, type TextKey } from '../text';
@@ -58,6 +58,7 @@ export function HomeScreen() {
   const t = useText();
   const me = useMe();
   const { locale } = useLocale();
+  const providers = useProviders();
   const { balance, error, reload } = useBalance();
   return (
     <PullToRefresh onRefresh={reload}>
@@ -66,7 +67,7 @@ export function HomeScreen() {
           <div className="home-who">
             <span>{me.real_name ?? me.phone}</span>
             <span className="home-provider">
-              {providerName(me.provider, locale)} · {t(`tier.${me.tier}`)}
+              {providerName(providers, me.provider, locale)} · {t(`tier.${me.tier}`)}
             </span>
             <LanguageSwitch />
           </div>

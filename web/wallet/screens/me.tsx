@@ -8,7 +8,7 @@ import { formatFen } from '../../shared/money';
 import { walletApi, type Limits } from '../api';
 import { Page } from '../components/page';
 import { Refusal } from '../components/refusal';
-import { providerName } from '../providers';
+import { providerName, useProviders } from '../providers';
 import { navigate } from '../router';
 import { useMe, useSession } from '../session';
 import { useText } from '../text';
@@ -51,6 +51,7 @@ export function MeScreen() {
   const me = useMe();
   const session = useSession();
   const { locale } = useLocale();
+  const providers = useProviders();
   const [limits, setLimits] = useState<Limits | null>(null);
   const [settingPin, setSettingPin] = useState(false);
   useEffect(() => {
@@ -65,7 +66,7 @@ export function MeScreen() {
     <Page title={t('home.me')} right={<LanguageSwitch />}>
       <List header={t('me.profile')}>
         <List.Item extra={me.phone}>{t('auth.phone')}</List.Item>
-        <List.Item extra={providerName(me.provider, locale)}>{t('auth.provider')}</List.Item>
+        <List.Item extra={providerName(providers, me.provider, locale)}>{t('auth.provider')}</List.Item>
         <List.Item extra={t(`tier.${me.tier}`)} onClick={me.tier < 3 ? () => navigate('/real-name') : undefined}>
           {t('me.tier')}
         </List.Item>
