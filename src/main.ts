@@ -5,7 +5,12 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.js';
 import { createLedgerService, EXPIRY_SWEEP_MAX, type LedgerService } from './ledger/service.js';
 import { systemClock, type Clock } from './shared/clock.js';
-import { DEFAULT_BATCH_MAX, DEFAULT_EXPIRY_SWEEP_INTERVAL_MS, type LogLevel } from './shared/config.js';
+import {
+  DEFAULT_BATCH_MAX,
+  DEFAULT_EXPIRY_SWEEP_INTERVAL_MS,
+  type LogLevel,
+  type WebhookDestinations,
+} from './shared/config.js';
 import { createModules, type Modules } from './modules.js';
 import { startNotifier } from './notify/worker.js';
 import { startPeriodic, type PeriodicLog } from './shared/periodic.js';
@@ -28,6 +33,8 @@ export interface SaomaOptions {
   expirySweepIntervalMs?: number;
   /** The key sealing ID and card numbers (see shared/field-key.ts for the default). */
   fieldKey?: Buffer | null;
+  /** Where webhooks may lead (SAOMA_WEBHOOK_DESTINATIONS): `any` (default) or `public`. */
+  webhookDestinations?: WebhookDestinations;
   /** Deliver merchants' webhooks from this process (default true; a benchmark of the payment path turns it off). */
   deliverNotifications?: boolean;
 }
@@ -51,7 +58,13 @@ export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
     const migrated = await migrate(store, BigInt(clock.nowMs()));
     const ledger = createLedgerService({ store, clock, writer: { batchMax: options.batchMax ?? DEFAULT_BATCH_MAX } });
     const cipher = createFieldCipher(resolveFieldKey(options.databaseUrl, options.fieldKey));
-    const modules = await createModules({ store, ledger, clock, cipher });
+    const modules = await createModules({
+      store,
+      ledger,
+      clock,
+      cipher,
+      webhookDestinations: options.webhookDestinations ?? 'any',
+    });
     const logLevel = options.logLevel ?? 'info';
     const app = buildServer({
       ledger,

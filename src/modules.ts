@@ -15,6 +15,7 @@ import { createIdentityService, type IdentityService } from './identity/service.
 import type { LedgerService } from './ledger/service.js';
 import { createNetworkService, type NetworkService } from './network/service.js';
 import type { Clock } from './shared/clock.js';
+import type { WebhookDestinations } from './shared/config.js';
 import type { FieldCipher } from './shared/field-cipher.js';
 import type { Store } from './store/store.js';
 import { createLimits, type Limits } from './wallet/limits.js';
@@ -57,6 +58,8 @@ export interface ModuleDeps {
   writeEvent?: EventWriter;
   /** How webhooks are sent (tests may pass their own). */
   fetchImpl?: typeof fetch;
+  /** `public`: webhooks only to public addresses (SAOMA_WEBHOOK_DESTINATIONS); default `any`. */
+  webhookDestinations?: WebhookDestinations;
 }
 
 export async function createModules(deps: ModuleDeps): Promise<Modules> {
@@ -84,6 +87,7 @@ export async function createModules(deps: ModuleDeps): Promise<Modules> {
     store,
     clock,
     fetchImpl: deps.fetchImpl,
+    publicDestinationsOnly: deps.webhookDestinations === 'public',
     formats: gatewayDeliveryFormats({ store, clock, cipher }),
   });
   const orders = createOrderBook({ store, clock, writeEvent });

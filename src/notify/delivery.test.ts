@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { postWebhookOverHttp } from './delivery.js';
+import { isPublicAddress, postWebhookOverHttp } from './delivery.js';
 
 describe('a webhook attempt over node:http', () => {
   let server: Server;
@@ -64,5 +64,41 @@ describe('a webhook attempt over node:http', () => {
     const gone = await postWebhookOverHttp({ url: new URL('http://127.0.0.1:9/hook'), headers: {}, body: '{}' }, 300);
     assert.equal(gone.acknowledged, false);
     assert.match(gone.error!, /ECONNREFUSED/);
+  });
+
+  test('with public destinations only, loopback by number or by name is refused before anything is sent', async () => {
+    const before = received.length;
+    for (const url of [`${base}/ok`, base.replace('127.0.0.1', 'localhost') + '/ok']) {
+      const result = await postWebhookOverHttp({ url: new URL(url), headers: {}, body: '{}' }, 300, {
+        publicDestinationsOnly: true,
+      });
+      assert.equal(result.acknowledged, false);
+      assert.match(result.error!, /not a public address/);
+    }
+    assert.equal(received.length, before, 'the receiver heard nothing');
+  });
+});
+
+describe('which addresses are public', () => {
+  test('loopback, private, link-local, shared and reserved ranges are not; ordinary ones are', () => {
+    for (const address of [
+      '127.0.0.1',
+      '10.1.2.3',
+      '172.16.0.1',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.64.0.1',
+      '0.0.0.0',
+      '::1',
+      'fe80::1',
+      'fd00::1',
+      '::ffff:127.0.0.1',
+      'not an address',
+    ]) {
+      assert.equal(isPublicAddress(address), false, address);
+    }
+    for (const address of ['8.8.8.8', '203.0.114.1', '172.32.0.1', '2001:4860:4860::8888', '::ffff:8.8.8.8']) {
+      assert.equal(isPublicAddress(address), true, address);
+    }
   });
 });

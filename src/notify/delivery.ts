@@ -1,8 +1,10 @@
 // One delivery attempt over HTTP: POST the signed body, wait at most `timeoutMs` for the answer,
 // and say what happened. Only a 2xx acknowledges (or, for a format that reads the answer, what
 // its `acknowledge` says); everything else is a failed attempt.
+import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
+import { BlockList, isIP } from 'node:net';
 import { performance } from 'node:perf_hooks';
 
 export type FetchFunction = typeof fetch;
@@ -62,10 +64,18 @@ export async function postWebhook(
  * test hands it a fetch of its own. `fetch` costs several times the CPU per request, and the
  * notifier makes one request per payment.
  */
-export function postWebhookOverHttp(request: WebhookRequest, timeoutMs: number): Promise<HttpAttemptResult> {
+export function postWebhookOverHttp(
+  request: WebhookRequest,
+  timeoutMs: number,
+  options: { publicDestinationsOnly?: boolean } = {},
+): Promise<HttpAttemptResult> {
   const startedMs = performance.now();
   const elapsedMs = () => Math.max(0, Math.round(performance.now() - startedMs));
   const secure = request.url.protocol === 'https:';
+  const literal = request.url.hostname.replace(/^\[|\]$/g, '');
+  if (options.publicDestinationsOnly && isIP(literal) !== 0 && !isPublicAddress(literal)) {
+    return Promise.resolve({ acknowledged: false, httpStatus: null, error: privateRefusal(literal), durationMs: 0 });
+  }
   return new Promise((resolve) => {
     let settled = false;
     const finish = (result: Omit<HttpAttemptResult, 'durationMs'>) => {
@@ -86,6 +96,7 @@ export function postWebhookOverHttp(request: WebhookRequest, timeoutMs: number):
           'content-length': String(body.length),
         },
         signal: AbortSignal.timeout(timeoutMs),
+        ...(options.publicDestinationsOnly ? { lookup: publicOnlyLookup } : {}),
       },
       (response) => {
         const status = response.statusCode ?? 0;
@@ -111,6 +122,62 @@ export function postWebhookOverHttp(request: WebhookRequest, timeoutMs: number):
       finish({ acknowledged: false, httpStatus: null, error: describeFailure(error, timeoutMs) }),
     );
     outgoing.end(body);
+  });
+}
+
+/**
+ * Where a merchant's URL may not lead when only public destinations are allowed: this machine,
+ * private networks, link-local (cloud metadata at 169.254.169.254), shared and reserved ranges.
+ * Checked on the address the name resolves to at connection time, so a name that later
+ * resolves somewhere private (DNS rebinding) is refused too.
+ */
+const NON_PUBLIC = (() => {
+  const list = new BlockList();
+  for (const [network, prefix] of [
+    ['0.0.0.0', 8],
+    ['10.0.0.0', 8],
+    ['100.64.0.0', 10],
+    ['127.0.0.0', 8],
+    ['169.254.0.0', 16],
+    ['172.16.0.0', 12],
+    ['192.0.0.0', 24],
+    ['192.168.0.0', 16],
+    ['198.18.0.0', 15],
+    ['224.0.0.0', 3],
+  ] as const)
+    list.addSubnet(network, prefix, 'ipv4');
+  for (const [network, prefix] of [
+    ['::', 127],
+    ['fc00::', 7],
+    ['fe80::', 10],
+    ['ff00::', 8],
+  ] as const)
+    list.addSubnet(network, prefix, 'ipv6');
+  return list;
+})();
+
+export function isPublicAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return !NON_PUBLIC.check(mapped[1]!, 'ipv4');
+  const family = isIP(address);
+  if (family === 0) return false;
+  return !NON_PUBLIC.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+const privateRefusal = (address: string) =>
+  `the webhook URL leads to ${address}, which is not a public address; this server delivers only to ` +
+  'public addresses (SAOMA_WEBHOOK_DESTINATIONS=public)';
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** dns.lookup, refusing names that resolve to a non-public address (in either of its answer forms). */
+function publicOnlyLookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
+  dnsLookup(hostname, options, (error, address: string | LookupAddress[], family?: number) => {
+    if (error) return callback(error, address, family);
+    const addresses = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
+    const refused = addresses.find((candidate) => !isPublicAddress(candidate));
+    if (refused !== undefined) return callback(new Error(privateRefusal(refused)), address, family);
+    callback(null, address, family);
   });
 }
 

@@ -47,6 +47,8 @@ export interface NotifierDeps {
   store: Store;
   clock: Clock;
   fetchImpl?: FetchFunction;
+  /** Refuse webhook URLs that lead to loopback, private or link-local addresses (SSRF). */
+  publicDestinationsOnly?: boolean;
   /** Formats besides Saoma's own webhook, by the name events carry in `format` (formats.ts). */
   formats?: DeliveryFormats;
   /** Attempts in flight at once, per runOnce. */
@@ -106,7 +108,9 @@ export function createNotifier(deps: NotifierDeps): Notifier {
   const db = store.db;
   const fetchImpl = deps.fetchImpl;
   const post = (request: WebhookRequest) =>
-    fetchImpl ? postWebhook(fetchImpl, request, timeoutMs) : postWebhookOverHttp(request, timeoutMs);
+    fetchImpl
+      ? postWebhook(fetchImpl, request, timeoutMs)
+      : postWebhookOverHttp(request, timeoutMs, { publicDestinationsOnly: deps.publicDestinationsOnly ?? false });
   const concurrencyMax = checkedWhole(
     'concurrencyMax',
     deps.concurrencyMax ?? NOTIFIER_CONCURRENCY_DEFAULT,

@@ -18,6 +18,7 @@ test('defaults, with nothing set', () => {
       logLevel: 'info',
       expirySweepIntervalMs: 1000,
       fieldKey: null,
+      webhookDestinations: 'any',
     },
   });
 });
@@ -31,6 +32,7 @@ test('the environment sets every value, and flags win over it', () => {
     SAOMA_BATCH_MAX: '100',
     SAOMA_LOG_LEVEL: 'WARN',
     SAOMA_EXPIRY_SWEEP_INTERVAL_MS: '250',
+    SAOMA_WEBHOOK_DESTINATIONS: 'public',
   };
   const fromEnv = loadConfig(env);
   assert.ok(fromEnv.ok);
@@ -43,6 +45,7 @@ test('the environment sets every value, and flags win over it', () => {
     logLevel: 'warn',
     expirySweepIntervalMs: 250,
     fieldKey: null,
+    webhookDestinations: 'public',
   });
   const flagged = loadConfig(env, { databaseUrl: 'postgres://u@h/db', port: '0', host: '::1' });
   assert.ok(flagged.ok);
@@ -94,4 +97,14 @@ test('SAOMA_FIELD_KEY: 64 hex characters are the key; anything else is refused, 
   const short = loadConfig({ SAOMA_FIELD_KEY: 'abcd' });
   assert.equal(short.ok, false);
   assert.match(short.ok ? '' : short.error.message, /^SAOMA_FIELD_KEY: /);
+});
+
+test('SAOMA_WEBHOOK_DESTINATIONS: any (the default) or public; anything else is refused, naming the variable', () => {
+  const defaulted = loadConfig({});
+  assert.equal(defaulted.ok && defaulted.value.webhookDestinations, 'any');
+  const strict = loadConfig({ SAOMA_WEBHOOK_DESTINATIONS: 'public' });
+  assert.equal(strict.ok && strict.value.webhookDestinations, 'public');
+  const wrong = loadConfig({ SAOMA_WEBHOOK_DESTINATIONS: 'private' });
+  assert.equal(wrong.ok, false);
+  assert.match(wrong.ok ? '' : wrong.error.message, /SAOMA_WEBHOOK_DESTINATIONS is any or public/);
 });

@@ -22,7 +22,16 @@ export interface SaomaConfig {
    * base64 of 32 bytes). Null: a SQLite file keeps a generated key in a file beside it.
    */
   fieldKey: Buffer | null;
+  /**
+   * Where merchants' webhook URLs may lead (SAOMA_WEBHOOK_DESTINATIONS): `any` (the default, for
+   * a sandbox whose merchants listen on localhost) or `public` (production: loopback, private and
+   * link-local addresses are refused, checked on the resolved address at each connection).
+   */
+  webhookDestinations: WebhookDestinations;
 }
+
+export const WEBHOOK_DESTINATIONS = ['any', 'public'] as const;
+export type WebhookDestinations = (typeof WEBHOOK_DESTINATIONS)[number];
 
 /** What the command line may set; anything left undefined falls back to the environment. */
 export interface ConfigFlags {
@@ -80,6 +89,10 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Res
   if (!adminToken.ok) return adminToken;
   const fieldKey = env.SAOMA_FIELD_KEY ? parseMasterKey(env.SAOMA_FIELD_KEY) : ok(null);
   if (!fieldKey.ok) return invalid(`SAOMA_FIELD_KEY: ${fieldKey.error.message}`);
+  const webhookDestinations = env.SAOMA_WEBHOOK_DESTINATIONS || 'any';
+  if (!(WEBHOOK_DESTINATIONS as readonly string[]).includes(webhookDestinations)) {
+    return invalid(`SAOMA_WEBHOOK_DESTINATIONS is any or public, not ${JSON.stringify(webhookDestinations)}`);
+  }
   return ok({
     databaseUrl: databaseUrl.value,
     host,
@@ -89,6 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, flags: ConfigFlags = {}): Res
     logLevel: logLevel.value,
     expirySweepIntervalMs: expirySweepIntervalMs.value,
     fieldKey: fieldKey.value,
+    webhookDestinations: webhookDestinations as WebhookDestinations,
   });
 }
 
