@@ -2,7 +2,6 @@
 // category code (MCC) and the fee rate it brings, stores and terminals, a settlement bank
 // account, and API apps (a registered public key for request signatures, a webhook URL). Each
 // merchant has a pending and an available account at its provider.
-import { performance } from 'node:perf_hooks';
 import type { Selectable } from 'kysely';
 import type { LedgerService } from '../ledger/service.js';
 import { AccountFlags } from '../ledger/types.js';
@@ -10,6 +9,7 @@ import { AccountCodes, AccountKeys, CNY_LEDGER_ID, OwnerRefs } from '../network/
 import type { NetworkService } from '../network/service.js';
 import type { Clock } from '../shared/clock.js';
 import { newToken } from '../shared/passwords.js';
+import { createRecentCache } from '../shared/recent-cache.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
 import type { MerchantTables } from './tables.js';
@@ -89,7 +89,7 @@ export function createMerchantService(deps: {
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
   // Every payment reads its merchant a few times; a suspension made elsewhere is seen within the TTL.
-  const recent = new Map<string, { merchant: Merchant; atMs: number }>();
+  const recent = createRecentCache<string, Merchant>(MERCHANT_CACHE_TTL_MS, MERCHANT_CACHE_MAX);
 
   const openAccount = async (key: string, providerId: string, code: number, merchantId: string) => {
     const created = await ledger.createAccount({
@@ -166,13 +166,10 @@ export function createMerchantService(deps: {
 
     async get(id) {
       const cached = recent.get(id);
-      if (cached && performance.now() - cached.atMs < MERCHANT_CACHE_TTL_MS) return cached.merchant;
+      if (cached) return cached;
       const row = await db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst();
       const merchant = row ? toMerchant(row) : null;
-      if (merchant) {
-        if (recent.size >= MERCHANT_CACHE_MAX) recent.clear();
-        recent.set(id, { merchant, atMs: performance.now() });
-      }
+      if (merchant) recent.set(id, merchant);
       return merchant;
     },
 

@@ -5,7 +5,7 @@
 // PostgreSQL transaction, so a batch that meets one is rolled back and its units run again one
 // by one, each in a transaction of its own, where the error belongs to its unit alone.
 import type pg from 'pg';
-import type { StepOutcome, UnitStep } from './write-units.js';
+import { NothingChanged, type StepOutcome, type UnitStep } from './write-units.js';
 
 /** Batches committing at once, each on its own connection. */
 const BATCHES_IN_FLIGHT_MAX = 4;
@@ -20,8 +20,6 @@ interface Waiting {
   resolve(result: PostgresUnitResult): void;
   reject(error: unknown): void;
 }
-
-class NothingChanged extends Error {}
 
 export interface PostgresUnitBatcher {
   run(steps: readonly UnitStep[]): Promise<PostgresUnitResult>;

@@ -27,7 +27,8 @@ export type UnitReply =
   | { ok: false; nothingChanged: true }
   | { ok: false; nothingChanged: false; message: string; code: string | null };
 
-class NothingChanged extends Error {}
+/** A guard (`mustChangeRow`) changed no row: the unit is undone (here and in postgres-units.ts). */
+export class NothingChanged extends Error {}
 
 type UnitRunner = (steps: readonly UnitStep[]) => StepOutcome[];
 type BatchRunner = { immediate(units: readonly (readonly UnitStep[])[]): UnitReply[] };

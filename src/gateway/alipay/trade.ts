@@ -106,25 +106,34 @@ async function creationRefusal(context: MethodContext, outTradeNo: string, refus
   return businessFailure('trade', refusal);
 }
 
-const precreate: MethodHandler = async (context) => {
-  const trade = newTradeOf(context);
-  if (!trade.ok) return trade;
+/**
+ * A QR trade (precreate, create): the engine's order with Alipay's echoed fields, payable only by
+ * `payerUserId` when one is given. A repeat of a trade already paid or closed says so.
+ */
+async function openTrade(context: MethodContext, trade: NewTrade, payerUserId?: string): Promise<Outcome<Order>> {
   const timeoutSeconds = timeoutSecondsOf(context);
   if (!timeoutSeconds.ok) return timeoutSeconds;
   const protocolData = protocolDataOf(context, ECHOED);
   if (!protocolData.ok) return protocolData;
   const created = await context.modules.acquiring.createOrder(context.merchant, {
-    ...trade.value,
+    ...trade,
     timeoutSeconds: timeoutSeconds.value,
     notifyUrl: context.notifyUrl,
     storeId: await saomaStoreOf(context),
     protocol: 'alipay',
     protocolData: protocolData.value,
+    ...(payerUserId === undefined ? {} : { payerUserId }),
   });
-  if (!created.ok) return creationRefusal(context, trade.value.outTradeNo, created.error);
-  const order = created.value;
-  const done = finished(order);
-  if (done) return done;
+  if (!created.ok) return creationRefusal(context, trade.outTradeNo, created.error);
+  return finished(created.value) ?? { ok: true, value: created.value };
+}
+
+const precreate: MethodHandler = async (context) => {
+  const trade = newTradeOf(context);
+  if (!trade.ok) return trade;
+  const opened = await openTrade(context, trade.value);
+  if (!opened.ok) return opened;
+  const order = opened.value;
   return answer({ out_trade_no: order.outTradeNo, qr_code: codeUrl(context.baseUrl, order.code!) });
 };
 
@@ -143,23 +152,9 @@ const create: MethodHandler = async (context) => {
   if (!buyer || buyer.providerId !== context.merchant.providerId) {
     return invalidParameter('trade', `buyer_id ${buyerId.value} is not a user of this merchant's wallet provider`);
   }
-  const timeoutSeconds = timeoutSecondsOf(context);
-  if (!timeoutSeconds.ok) return timeoutSeconds;
-  const protocolData = protocolDataOf(context, ECHOED);
-  if (!protocolData.ok) return protocolData;
-  const created = await context.modules.acquiring.createOrder(context.merchant, {
-    ...trade.value,
-    timeoutSeconds: timeoutSeconds.value,
-    notifyUrl: context.notifyUrl,
-    storeId: await saomaStoreOf(context),
-    protocol: 'alipay',
-    protocolData: protocolData.value,
-    payerUserId: buyer.id,
-  });
-  if (!created.ok) return creationRefusal(context, trade.value.outTradeNo, created.error);
-  const done = finished(created.value);
-  if (done) return done;
-  return answer({ out_trade_no: created.value.outTradeNo, trade_no: created.value.id });
+  const opened = await openTrade(context, trade.value, buyer.id);
+  if (!opened.ok) return opened;
+  return answer({ out_trade_no: opened.value.outTradeNo, trade_no: opened.value.id });
 };
 
 const pay: MethodHandler = async (context) => {
