@@ -71,10 +71,14 @@ export async function seedForServe(modules: Modules, url: string, out: string | 
   const gateways = await demoGatewayCredentials(modules, url);
   const path = writeCredentials(out, { server: url, ...credentials, ...gateways });
   return [
-    `saoma: app ${url}/   API docs ${url}/docs   OpenAPI ${url}/openapi.json`,
+    `saoma: wallet ${url}/app/wallet/   merchant portal ${url}/app/merchant/   console ${url}/app/console/`,
+    `saoma: API docs ${url}/docs   OpenAPI ${url}/openapi.json   Alipay ${url}/alipay/gateway.do   WeChat Pay ${url}/v3/…`,
     `saoma: demo network ${providers.length === 0 ? 'seeded' : 'already there'}; log in as one of:`,
     formatLogins(users),
-    `saoma: logins written to ${path}; try: node bin/saoma.js wallet login --server ${url} --phone ${users[0]!.phone} --password ${users[0]!.password}`,
+    ...credentials.merchantPortal.map(
+      (shop) => `  merchant portal: ${shop.login} / ${shop.password}  ${shop.merchantName} (${shop.provider})`,
+    ),
+    `saoma: logins (and the Alipay and WeChat Pay demo credentials) written to ${path}; try: node bin/saoma.js wallet login --server ${url} --phone ${users[0]!.phone} --password ${users[0]!.password}`,
   ];
 }
 
