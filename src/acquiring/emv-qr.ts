@@ -91,16 +91,22 @@ function refuse(rule: string, message: string, positionCharacters?: number): Ref
 
 /** CRC-16/CCITT-FALSE: poly 0x1021, init 0xFFFF, no reflection, no xor-out; a string is hashed as UTF-8. */
 export function crc16CcittFalse(bytes: Uint8Array | string): number {
-  const data = typeof bytes === 'string' ? new TextEncoder().encode(bytes) : bytes;
+  const data = typeof bytes === 'string' ? utf8.encode(bytes) : bytes;
   let crc = 0xffff;
-  for (const byte of data) {
-    crc ^= byte << 8;
-    for (let bit = 0; bit < 8; bit += 1) {
-      crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
-    }
+  for (let index = 0; index < data.length; index++) {
+    crc = ((crc << 8) & 0xffff) ^ CRC_TABLE[((crc >>> 8) ^ data[index]!) & 0xff]!;
   }
   return crc;
 }
+
+const utf8 = new TextEncoder();
+
+/** The CRC of each byte value alone, bit by bit (polynomial 0x1021): a byte at a time after that. */
+const CRC_TABLE = Uint16Array.from({ length: 256 }, (_, byte) => {
+  let crc = byte << 8;
+  for (let bit = 0; bit < 8; bit += 1) crc = crc & 0x8000 ? ((crc << 1) ^ 0x1021) & 0xffff : (crc << 1) & 0xffff;
+  return crc;
+});
 
 /** The CRC as field 63 writes it: four upper-case hex digits. */
 export function crcHex(bytes: Uint8Array | string): string {

@@ -9,6 +9,7 @@ import { newToken } from '../shared/passwords.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import { runAtomically } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
+import { paramsOf, queryTemplate, type Param, type QueryTemplate } from '../store/templates.js';
 import type { Merchant } from '../merchant/service.js';
 
 export type OrderStatus = 'WAIT_BUYER_PAY' | 'USERPAYING' | 'PAYING' | 'SUCCESS' | 'REFUND' | 'CLOSED';
@@ -111,15 +112,7 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
 
   const transition: OrderBook['transition'] = async (orderId, from, change, events = []) =>
     runAtomically(store, [
-      {
-        query: db
-          .updateTable('orders')
-          .set(change)
-          .where('id', '=', orderId)
-          .where('status', 'in', [...from])
-          .compile(),
-        mustChangeRow: true,
-      },
+      { query: compileTransition(store, orderId, from, change), mustChangeRow: true },
       ...(await Promise.all(events.map(writeEvent))).flat().map((query) => ({ query })),
     ]);
 
@@ -157,30 +150,18 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
       };
       // The order and its code in one unit: a code never names a missing order.
       const inserted = await runAtomically(store, [
-        {
-          query: db
-            .insertInto('orders')
-            .values(row)
-            .onConflict((conflict) => conflict.columns(['merchant_id', 'out_trade_no']).doNothing())
-            .compile(),
-          mustChangeRow: true,
-        },
+        { query: insertOrder.compile(store, row), mustChangeRow: true },
         ...(code === null
           ? []
           : [
               {
-                query: db
-                  .insertInto('collection_codes')
-                  .values({
-                    code,
-                    kind: 'order',
-                    merchant_id: merchant.id,
-                    store_id: input.storeId ?? null,
-                    order_id: id,
-                    user_id: null,
-                    created_at_ms: at,
-                  })
-                  .compile(),
+                query: insertOrderCode.compile(store, {
+                  code,
+                  merchant_id: merchant.id,
+                  store_id: row.store_id,
+                  order_id: id,
+                  created_at_ms: at,
+                }),
               },
             ]),
       ]);
@@ -192,7 +173,7 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
     },
 
     async get(orderId) {
-      const row = await db.selectFrom('orders').selectAll().where('id', '=', orderId).executeTakeFirst();
+      const row = await orderById.first(store, { id: orderId });
       return row ? toOrder(row) : null;
     },
 
@@ -249,6 +230,88 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
     transition,
   };
   return book;
+}
+
+export type OrderRow = Selectable<MerchantTables['orders']>;
+
+const ORDER_COLUMNS = [
+  'id',
+  'merchant_id',
+  'store_id',
+  'terminal_id',
+  'out_trade_no',
+  'channel',
+  'protocol',
+  'protocol_data',
+  'amount_fen',
+  'subject',
+  'status',
+  'payer_user_id',
+  'code',
+  'notify_url',
+  'fee_fen',
+  'refunded_fen',
+  'close_reason',
+  'created_at_ms',
+  'expires_at_ms',
+  'paid_at_ms',
+  'settlement_id',
+] as const satisfies readonly (keyof OrderRow)[];
+
+// The statements every order and payment runs, built once (src/store/templates.ts).
+const insertOrder = queryTemplate((db, p: Param<OrderRow>) =>
+  db
+    .insertInto('orders')
+    .values(paramsOf(p, ORDER_COLUMNS))
+    .onConflict((conflict) => conflict.columns(['merchant_id', 'out_trade_no']).doNothing()),
+);
+
+type OrderCode = {
+  code: string;
+  merchant_id: string;
+  store_id: string | null;
+  order_id: string;
+  created_at_ms: bigint;
+};
+const insertOrderCode = queryTemplate((db, p: Param<OrderCode>) =>
+  db.insertInto('collection_codes').values({
+    ...paramsOf(p, ['code', 'merchant_id', 'store_id', 'order_id', 'created_at_ms']),
+    kind: 'order',
+    user_id: null,
+  }),
+);
+
+export const orderById = queryTemplate((db, p: Param<{ id: string }>) =>
+  db.selectFrom('orders').selectAll().where('id', '=', p('id')),
+);
+
+type OrderChange = Partial<OrderRow>;
+type TransitionValues = Record<string, unknown>;
+
+/** A guarded status change's UPDATE: one template per set of columns changed and number of states left from. */
+const transitionTemplates = new Map<string, QueryTemplate<TransitionValues, unknown>>();
+
+function compileTransition(store: Store, orderId: string, from: readonly OrderStatus[], change: OrderChange) {
+  const columns = Object.keys(change).sort();
+  const shape = `${columns.join(',')}|${from.length}`;
+  let template = transitionTemplates.get(shape);
+  if (!template) {
+    template = queryTemplate((db, p: Param<TransitionValues>) =>
+      db
+        .updateTable('orders')
+        .set(Object.fromEntries(columns.map((column) => [column, p(column)])))
+        .where('id', '=', p('id') as string)
+        .where(
+          'status',
+          'in',
+          from.map((_, index) => p(`from${index}`) as string),
+        ),
+    );
+    transitionTemplates.set(shape, template);
+  }
+  const values: TransitionValues = { ...change, id: orderId };
+  from.forEach((status, index) => (values[`from${index}`] = status));
+  return template.compile(store, values);
 }
 
 function checkNewOrder(input: NewOrder): { ok: false; error: { code: OrderError; message: string } } | null {

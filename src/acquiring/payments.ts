@@ -13,9 +13,17 @@ import { divRoundHalfUp, formatYuanSymbol } from '../shared/money.js';
 import { ok, problem, type Problem, type Result } from '../shared/result.js';
 import { runAtomically } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
+import { queryTemplate, type Param } from '../store/templates.js';
 import type { Limits } from '../wallet/limits.js';
 import type { WalletError, WalletService } from '../wallet/service.js';
-import { refusalFor, type MerchantEvent, type Order, type OrderBook, type OrderError } from './orders.js';
+import {
+  refusalFor,
+  type MerchantEvent,
+  type Order,
+  type OrderBook,
+  type OrderError,
+  type OrderStatus,
+} from './orders.js';
 
 export type PaymentError = OrderError | WalletError | 'pin_required' | 'merchant_unavailable';
 
@@ -80,15 +88,13 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
 
   /** PAYING for this payer, if the order is still payable by them. */
   const claim = async (payer: User, order: Order, merchant: Merchant): Promise<boolean> => {
-    const from = order.status === 'USERPAYING' ? ['USERPAYING'] : ['WAIT_BUYER_PAY'];
-    const query = db
-      .updateTable('orders')
-      .set({ status: 'PAYING', payer_user_id: payer.id, fee_fen: paymentFee(order.amountFen, merchant.feeRateBps) })
-      .where('id', '=', order.id)
-      .where('status', 'in', from)
-      .where('expires_at_ms', '>', now())
-      .where((eb) => eb.or([eb('payer_user_id', 'is', null), eb('payer_user_id', '=', payer.id)]))
-      .compile();
+    const query = claimOrder.compile(store, {
+      id: order.id,
+      from: order.status === 'USERPAYING' ? 'USERPAYING' : 'WAIT_BUYER_PAY',
+      payer_user_id: payer.id,
+      fee_fen: paymentFee(order.amountFen, merchant.feeRateBps),
+      now_ms: now(),
+    });
     return runAtomically(store, [{ query, mustChangeRow: true }]);
   };
 
@@ -212,6 +218,18 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
     },
   };
 }
+
+type ClaimValues = { id: string; from: OrderStatus; payer_user_id: string; fee_fen: bigint; now_ms: bigint };
+/** PAYING for this payer: still in `from`, unexpired, and free or already bound to them. */
+const claimOrder = queryTemplate((db, p: Param<ClaimValues>) =>
+  db
+    .updateTable('orders')
+    .set({ status: 'PAYING', payer_user_id: p('payer_user_id'), fee_fen: p('fee_fen') })
+    .where('id', '=', p('id'))
+    .where('status', '=', p('from'))
+    .where('expires_at_ms', '>', p('now_ms'))
+    .where((eb) => eb.or([eb('payer_user_id', 'is', null), eb('payer_user_id', '=', p('payer_user_id'))])),
+);
 
 export function successEvent(order: Order, payer: User): MerchantEvent {
   return {

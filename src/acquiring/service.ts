@@ -9,7 +9,16 @@ import type { Clock } from '../shared/clock.js';
 import { newToken } from '../shared/passwords.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
-import type { Order, OrderBook, OrderError, OrderProtocol, ProtocolData } from './orders.js';
+import { queryTemplate, type Param } from '../store/templates.js';
+import {
+  toOrder,
+  type Order,
+  type OrderBook,
+  type OrderError,
+  type OrderProtocol,
+  type OrderRow,
+  type ProtocolData,
+} from './orders.js';
 import type { PaymentCodeError, PaymentCodeService } from './payment-codes.js';
 import type { PaymentError, PaymentService } from './payments.js';
 import type { RefundService } from './refunds.js';
@@ -26,6 +35,21 @@ export interface CodeDescription {
   /** For an order's code: what it asks for and where it stands. */
   order: Order | null;
 }
+
+const codeWithOrder = queryTemplate((db, p: Param<{ code: string }>) =>
+  db
+    .selectFrom('collection_codes')
+    .leftJoin('orders', 'orders.id', 'collection_codes.order_id')
+    .selectAll('orders')
+    .select([
+      'collection_codes.kind as code_kind',
+      'collection_codes.merchant_id as code_merchant_id',
+      'collection_codes.store_id as code_store_id',
+      'collection_codes.order_id as code_order_id',
+      'collection_codes.user_id as code_user_id',
+    ])
+    .where('collection_codes.code', '=', p('code')),
+);
 
 /** A static code's orders live this long: a payer who scanned and walked away leaves nothing open. */
 const STATIC_ORDER_TIMEOUT_SECONDS = 300;
@@ -200,10 +224,11 @@ export function createAcquiringService(deps: {
     },
 
     async describeCode(code) {
-      const row = await db.selectFrom('collection_codes').selectAll().where('code', '=', code).executeTakeFirst();
+      // The code and, for an order's code, its order: one statement for every scan and payment.
+      const row = await codeWithOrder.first(store, { code });
       if (!row) return null;
-      if (row.kind === 'personal') {
-        const payee = row.user_id ? await identity.getUser(row.user_id) : null;
+      if (row.code_kind === 'personal') {
+        const payee = row.code_user_id ? await identity.getUser(row.code_user_id) : null;
         if (!payee) return null;
         return {
           code,
@@ -214,13 +239,13 @@ export function createAcquiringService(deps: {
           order: null,
         };
       }
-      if (row.merchant_id === null) return null;
-      const merchant = (await merchants.get(row.merchant_id))!;
-      const merchantStore = row.store_id ? await merchants.getStore(row.store_id) : null;
-      const order = row.order_id ? await orders.get(row.order_id) : null;
+      if (row.code_merchant_id === null) return null;
+      const merchant = (await merchants.get(row.code_merchant_id))!;
+      const merchantStore = row.code_store_id ? await merchants.getStore(row.code_store_id) : null;
+      const order = row.code_order_id !== null && row.id !== null ? toOrder(row as OrderRow) : null;
       return {
         code,
-        kind: row.kind === 'order' ? 'order' : 'static',
+        kind: row.code_kind === 'order' ? 'order' : 'static',
         merchant: { id: merchant.id, name: merchant.name, providerId: merchant.providerId },
         payee: null,
         store: merchantStore ? { id: merchantStore.id, name: merchantStore.name, city: merchantStore.city } : null,

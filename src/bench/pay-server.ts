@@ -1,6 +1,7 @@
 // The server process of `saoma bench pay`, forked by pay-bench.ts once per run: a Saoma server as
-// `saoma serve` runs it (startSaoma: HTTP, ledger writer, sweeps, notifier), the world set up
-// through its modules, its own memory and CPU measured while the load process pays, then the audits.
+// `saoma serve` runs it (startSaoma: HTTP, ledger writer, sweeps; the notifier only with --deliver),
+// the world set up through its modules, its own memory and CPU measured while the load process
+// pays, then the audits.
 import { startSaoma, type RunningSaoma } from '../main.js';
 import { auditNetwork } from '../network/audit.js';
 import { listenForCommands } from './bench-child.js';
@@ -52,13 +53,23 @@ async function start(command: Extract<ServerCommand, { type: 'start' }>): Promis
     port: 0,
     logLevel: false,
     fieldKey: Buffer.from(command.fieldKeyHex, 'hex'),
+    // Off by default: the issue counts a payment as "order created → wallet pays → notification
+    // queued", so the queued outbox row is the end of it (finish() counts one per payment). With
+    // --deliver the notifier runs as in `saoma serve` and its deliveries share the machine.
+    deliverNotifications: command.deliverNotifications,
   });
   const counter: LoadCounter = { done: 0 };
   const progress = setInterval(() => send({ type: 'progress', done: counter.done }), SAMPLE_INTERVAL_MS);
   try {
     const plan = { payers: command.payers, merchants: command.merchants };
     const balance = payerBalanceFen(plan, command.payments);
-    const world = await setUpPayWorld(running.modules, { ...plan, payerBalanceFen: balance }, counter);
+    const spec = {
+      ...plan,
+      payerBalanceFen: balance,
+      keyAlgorithm: command.keyAlgorithm,
+      webhookUrl: command.webhookUrl,
+    };
+    const world = await setUpPayWorld(running.modules, spec, counter);
     send({ type: 'progress', done: counter.done });
     send({ type: 'ready', world: { url: running.url, ...world } });
   } finally {

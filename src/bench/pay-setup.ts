@@ -1,14 +1,16 @@
 // The world `saoma bench pay` pays in, made through the services in the server's own process and
-// not timed: the demo network, merchants at bluepay each with an Ed25519 app and a webhook URL,
+// not timed: the demo network, merchants at bluepay each with an app (an RSA-2048 or Ed25519 key,
+// the run's choice) and a webhook URL,
 // and class III payers with a session and money topped up from their own bank card (the ledger
 // moves it, as any top-up; no balance is written by hand).
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPair } from 'node:crypto';
 import { registerApp } from '../api/admin-network.js';
 import type { Modules } from '../modules.js';
 import { demoIdNumber, seedNetwork } from '../network/demo.js';
 import type { Result } from '../shared/result.js';
+import type { KeyAlgorithm } from '../merchant/signature.js';
 import type { LoadCounter } from './load.js';
-import { BENCH_PROVIDER_ID, BENCH_WEBHOOK_URL, type BenchMerchant } from './pay-plan.js';
+import { BENCH_PROVIDER_ID, type BenchMerchant } from './pay-plan.js';
 
 /**
  * People set up at once: enough to fill the ledger's batches and the scrypt thread pool (sign-up
@@ -20,11 +22,17 @@ const DAY_MS = 86_400_000;
 /** demoIdNumber takes a sequence of 0–999 within a birth date; payer i is born i ÷ 1000 days after this. */
 const FIRST_BIRTH_MS = Date.UTC(1970, 0, 1);
 const PAYER_PASSWORD = 'saoma-bench-password';
+/** The size Alipay's RSA2 and WeChat Pay's merchant keys have, and the smallest Saoma accepts. */
+const RSA_MODULUS_BITS = 2048;
 
 export interface PaySetupSpec {
   merchants: number;
   payers: number;
   payerBalanceFen: bigint;
+  /** RSA-2048 (what Alipay's RSA2 and WeChat Pay merchants sign with) or Ed25519. */
+  keyAlgorithm: KeyAlgorithm;
+  /** Every app's webhook URL. */
+  webhookUrl: string;
 }
 
 export interface PaySetup {
@@ -36,7 +44,7 @@ export interface PaySetup {
 export async function setUpPayWorld(modules: Modules, spec: PaySetupSpec, counter: LoadCounter): Promise<PaySetup> {
   await seedNetwork(modules);
   const merchants = await forEachConcurrently(spec.merchants, async (index) => {
-    const merchant = await setUpMerchant(modules, index);
+    const merchant = await setUpMerchant(modules, index, spec);
     counter.done++;
     return merchant;
   });
@@ -48,7 +56,7 @@ export async function setUpPayWorld(modules: Modules, spec: PaySetupSpec, counte
   return { merchants, payerTokens };
 }
 
-async function setUpMerchant(modules: Modules, index: number): Promise<BenchMerchant> {
+async function setUpMerchant(modules: Modules, index: number, spec: PaySetupSpec): Promise<BenchMerchant> {
   const name = `压测商户 ${index + 1}`;
   const bank = step(
     `merchant ${index}: open the settlement account`,
@@ -70,14 +78,30 @@ async function setUpMerchant(modules: Modules, index: number): Promise<BenchMerc
       settlementBankAccountId: bank.id,
     }),
   );
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const publicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const { privateKey, publicKey } = await generateAppKeyPair(spec.keyAlgorithm);
   const appId = step(
     `merchant ${index}: register the app`,
-    await registerApp(modules, merchant.id, publicKeyPem, BENCH_WEBHOOK_URL),
+    await registerApp(modules, merchant.id, publicKey, spec.webhookUrl),
   );
-  const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
-  return { merchantId: merchant.id, appId, privateKeyPem };
+  return { merchantId: merchant.id, appId, privateKeyPem: privateKey };
+}
+
+const PEM_ENCODING = {
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+} as const;
+
+/**
+ * SPKI and PKCS#8 PEM. Generated on libuv's pool: an RSA-2048 key takes tens of milliseconds to
+ * find, which would stall the event loop (and the setup's progress) if done synchronously.
+ */
+function generateAppKeyPair(algorithm: KeyAlgorithm): Promise<{ publicKey: string; privateKey: string }> {
+  return new Promise((resolve, reject) => {
+    const done = (error: Error | null, publicKey: string, privateKey: string) =>
+      error ? reject(error) : resolve({ publicKey, privateKey });
+    if (algorithm === 'rsa') generateKeyPair('rsa', { modulusLength: RSA_MODULUS_BITS, ...PEM_ENCODING }, done);
+    else generateKeyPair('ed25519', PEM_ENCODING, done);
+  });
 }
 
 /** Sign-up (class I), real name (II), a card in that name at a bank that knows the ID (III), a top-up. */

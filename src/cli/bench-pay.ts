@@ -1,11 +1,15 @@
 // `saoma bench pay` flags, checked and turned into the options the payment bench takes. The bench
 // itself (src/bench/pay-bench.ts, which forks a server and a load process) loads when it runs.
 import type { Command } from 'commander';
+import type { KeyAlgorithm } from '../merchant/signature.js';
 import { parseInteger } from '../shared/config.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import type { StoreKind } from '../store/store.js';
 
-/** Exit code when a run failed a request, an audit or the notification count (as `saoma audit`'s 1). */
+/**
+ * Exit code when a run failed a request, an audit, the notification count or (with --deliver) a
+ * webhook's delivery (as `saoma audit`'s 1).
+ */
 const EXIT_BENCH_FAILED = 1;
 
 /** What `runPayBench` in src/bench/pay-bench.ts takes (less the output stream). */
@@ -17,6 +21,10 @@ export interface PayBenchFlagsParsed {
   payers: number;
   merchants: number;
   runs: number;
+  /** The merchants' apps' keys: RSA-2048 (as Alipay's RSA2 and WeChat Pay merchants use) or Ed25519. */
+  keyAlgorithm: KeyAlgorithm;
+  /** Run the notifier, delivering every webhook to a receiver, instead of only queueing notifications. */
+  deliver: boolean;
   json: boolean;
   sqlitePath?: string;
 }
@@ -30,6 +38,8 @@ export interface PayBenchFlags {
   payers: string;
   merchants: string;
   runs: string;
+  key?: string;
+  deliver?: boolean;
   json?: boolean;
   sqlitePath?: string;
 }
@@ -40,7 +50,10 @@ export const PAY_BENCH_DEFAULTS = {
   payers: '256',
   merchants: '16',
   runs: '3',
+  key: 'rsa',
 } as const;
+
+const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['rsa', 'ed25519'];
 
 /** The same ranges as PAY_BENCH_LIMITS in src/bench/pay-bench.ts, which checks them again. */
 const RANGES = {
@@ -62,6 +75,8 @@ export function registerPayBenchCommand(bench: Command): void {
     .option('--payers <n>', 'wallet users paying', PAY_BENCH_DEFAULTS.payers)
     .option('--merchants <n>', 'merchants collecting', PAY_BENCH_DEFAULTS.merchants)
     .option('--runs <n>', 'runs per store; the median run is reported', PAY_BENCH_DEFAULTS.runs)
+    .option('--key <rsa|ed25519>', "the merchants' signing keys: RSA-2048 or Ed25519", PAY_BENCH_DEFAULTS.key)
+    .option('--deliver', 'run the notifier, delivering every webhook to a local receiver (default: only queued)')
     .option('--sqlite-path <dir>', 'directory for the temporary SQLite files (default: the system temporary directory)')
     .option('--json', 'print one JSON object per store')
     .action(async (flags: PayBenchFlags) => {
@@ -90,10 +105,16 @@ export function parsePayBenchFlags(
     if (!parsed.ok) return invalid(parsed.error.message);
     numbers[name] = parsed.value;
   }
+  const key = (flags.key ?? PAY_BENCH_DEFAULTS.key).trim().toLowerCase();
+  if (!KEY_ALGORITHMS.includes(key as KeyAlgorithm)) {
+    return invalid(`--key takes ${KEY_ALGORITHMS.join(' or ')}, not "${flags.key}"`);
+  }
   return ok({
     stores: stores.value,
     ...(postgresUrl !== undefined && { postgresUrl }),
     ...numbers,
+    keyAlgorithm: key as KeyAlgorithm,
+    deliver: flags.deliver === true,
     json: flags.json === true,
     ...(flags.sqlitePath !== undefined && { sqlitePath: flags.sqlitePath }),
   });

@@ -15,6 +15,7 @@ import { hashSecret, newToken, sha256Hex, verifySecret } from '../shared/passwor
 import { ok, problem, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
 import type { UsersTable } from '../store/schema.js';
+import { queryTemplate, type Param } from '../store/templates.js';
 import { validateResidentId } from './resident-id.js';
 import { createRecentCache } from '../shared/recent-cache.js';
 
@@ -114,6 +115,19 @@ export interface IdentityDeps {
   cipher: FieldCipher;
 }
 
+const userRow = queryTemplate((db, p: Param<{ id: string }>) =>
+  db.selectFrom('users').selectAll().where('id', '=', p('id')),
+);
+
+const sessionWithUser = queryTemplate((db, p: Param<{ token_hash: string }>) =>
+  db
+    .selectFrom('sessions')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select(['sessions.device_id as session_device_id', 'sessions.expires_at_ms as session_expires_at_ms'])
+    .where('sessions.token_hash', '=', p('token_hash')),
+);
+
 export function createIdentityService(deps: IdentityDeps): IdentityService {
   const { store, ledger, network, clock, cipher } = deps;
   const db = store.db;
@@ -142,7 +156,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
   });
 
   const userById = async (id: string) => {
-    const row = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await userRow.first(store, { id });
     return row ? toUser(row) : null;
   };
 
@@ -241,17 +255,17 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     },
 
     async authenticate(token) {
-      const row = await db
-        .selectFrom('sessions')
-        .select(['user_id', 'device_id', 'expires_at_ms'])
-        .where('token_hash', '=', sha256Hex(token))
-        .executeTakeFirst();
-      if (!row || BigInt(row.expires_at_ms) <= now()) return null;
-      const user = await userById(row.user_id);
-      if (!user) return null;
+      // Every signed-in request asks: the session and its user in one statement.
+      const row = await sessionWithUser.first(store, { token_hash: sha256Hex(token) });
+      if (!row || BigInt(row.session_expires_at_ms) <= now()) return null;
       return {
-        user,
-        session: { token, userId: row.user_id, deviceId: row.device_id, expiresAtMs: BigInt(row.expires_at_ms) },
+        user: toUser(row),
+        session: {
+          token,
+          userId: row.id,
+          deviceId: row.session_device_id,
+          expiresAtMs: BigInt(row.session_expires_at_ms),
+        },
       };
     },
 

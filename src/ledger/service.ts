@@ -3,6 +3,7 @@
 import type { Clock } from '../shared/clock.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import type { Store } from '../store/store.js';
+import { queryTemplate, type Param } from '../store/templates.js';
 import { auditLedger, type AuditReport } from './audit.js';
 import { accountFromRow, transferFromRow } from './rows.js';
 import { createBatchEngine } from './engine.js';
@@ -75,6 +76,10 @@ export interface LedgerDeps {
   clock: Clock;
   writer?: Partial<WriterOptions>;
 }
+
+const accountByKey = queryTemplate((db, p: Param<{ key: string }>) =>
+  db.selectFrom('accounts').selectAll().where('key', '=', p('key')),
+);
 
 export function createLedgerService({ store, clock, writer: writerOptions }: LedgerDeps): LedgerService {
   const { db } = store;
@@ -179,7 +184,7 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
     },
 
     async getAccountByKey(key) {
-      const row = await db.selectFrom('accounts').selectAll().where('key', '=', key).executeTakeFirst();
+      const row = await accountByKey.first(store, { key });
       return row ? accountFromRow(row) : null;
     },
 

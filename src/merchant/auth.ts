@@ -21,6 +21,7 @@ import { ok, problem, problemWith, type Result } from '../shared/result.js';
 import { createRecentCache, type RecentCache } from '../shared/recent-cache.js';
 import { runAtomically } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
+import { paramsOf, queryTemplate, type Param } from '../store/templates.js';
 import {
   canonicalRequest,
   checkTimestamp,
@@ -160,13 +161,16 @@ function signedBody(request: FastifyRequest): Buffer | undefined {
   return undefined;
 }
 
+const insertNonce = queryTemplate((db, p: Param<{ app_id: string; nonce: string; seen_at_ms: bigint }>) =>
+  db
+    .insertInto('request_nonces')
+    .values(paramsOf(p, ['app_id', 'nonce', 'seen_at_ms']))
+    .onConflict((conflict) => conflict.columns(['app_id', 'nonce']).doNothing()),
+);
+
 /** One statement, so of two requests racing with one nonce exactly one inserts the row. */
 async function recordNonce(store: Store, appId: string, nonce: string, nowMs: number): Promise<boolean> {
-  const query = store.db
-    .insertInto('request_nonces')
-    .values({ app_id: appId, nonce, seen_at_ms: BigInt(nowMs) })
-    .onConflict((conflict) => conflict.columns(['app_id', 'nonce']).doNothing())
-    .compile();
+  const query = insertNonce.compile(store, { app_id: appId, nonce, seen_at_ms: BigInt(nowMs) });
   return runAtomically(store, [{ query, mustChangeRow: true }]);
 }
 

@@ -5,6 +5,7 @@ import type { Clock } from '../shared/clock.js';
 import { newToken } from '../shared/passwords.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import type { Schema } from '../store/schema.js';
+import { paramsOf, queryTemplate, type Param } from '../store/templates.js';
 import { checkRetrySchedule } from './retry-schedules.js';
 import type { OutboxEventsTable } from './tables.js';
 
@@ -60,9 +61,31 @@ export function compileEnqueue(
   clock: Clock,
 ): EnqueuedEvent & { query: CompiledQuery } {
   const row = outboxRow(event, clock.nowMs());
-  const query = db.insertInto('outbox_events').values(row).compile();
+  const query = insertEvent.compile({ db }, row);
   return { id: row.id, createdAtMs: Number(row.created_at_ms), query };
 }
+
+type OutboxRow = ReturnType<typeof outboxRow>;
+const insertEvent = queryTemplate((db, p: Param<OutboxRow>) =>
+  db
+    .insertInto('outbox_events')
+    .values(
+      paramsOf(p, [
+        'id',
+        'merchant_id',
+        'type',
+        'url',
+        'body',
+        'retry_schedule_seconds',
+        'format',
+        'status',
+        'next_attempt_at_ms',
+        'leased_until_ms',
+        'created_at_ms',
+        'completed_at_ms',
+      ]),
+    ),
+);
 
 /**
  * A merchant's webhook URL: absolute http(s), a host, no credentials or fragment. Check it when the

@@ -53,7 +53,9 @@ export function runUnitsInTransaction(
         // Some errors (a full disk, I/O) make SQLite roll back the whole transaction: the units
         // after one would then commit on their own. Stop instead; the batch fails as a whole.
         if (!sqlite.inTransaction) throw new Error('SQLite rolled the transaction back after an error');
-        return replyFor(() => unit(steps));
+        // One statement needs no savepoint: a statement that fails (or, as a guard, changes
+        // nothing) leaves no change of its own behind, and the units before it stand.
+        return replyFor(() => (steps.length === 1 ? [runStep(sqlite, steps[0]!)] : unit(steps)));
       }),
     );
     runners.set(sqlite, (runner = { unit, batch }));
