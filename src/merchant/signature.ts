@@ -215,52 +215,18 @@ export function verifySignature(toVerify: SignatureToVerify): boolean {
 /**
  * The same check on libuv's thread pool: the event loop only hands it over (a verification costs
  * a tenth of a millisecond, every signed request pays it).
- *
- * A KeyObject has one lock, held by the pool thread for the whole verification, and handing a key
- * to a new job takes that lock on the event loop: two requests of one app in flight would make
- * the event loop wait out the first one's verification. So each verification in flight borrows a
- * copy of the key of its own (copies are parsed once and kept).
  */
 export function verifySignatureInPool(toVerify: SignatureToVerify): Promise<boolean> {
-  const copies = keyCopiesFor(toVerify.publicKeyPem);
-  const key = copies.borrow();
+  const key = cachedPublicKey(toVerify.publicKeyPem);
   if (key.asymmetricKeyType !== toVerify.algorithm) {
-    copies.giveBack(key);
     return Promise.reject(new Error(`an app's key is ${key.asymmetricKeyType} but its row says ${toVerify.algorithm}`));
   }
   const data = Buffer.from(toVerify.canonical, 'utf8');
   return new Promise((resolve, reject) => {
-    const done = (error: Error | null, valid: boolean) => {
-      copies.giveBack(key);
-      if (error) reject(error);
-      else resolve(valid);
-    };
+    const done = (error: Error | null, valid: boolean) => (error ? reject(error) : resolve(valid));
     if (toVerify.algorithm === 'ed25519') verify(null, data, key, toVerify.signature, done);
     else verify('sha256', data, { key, padding: constants.RSA_PKCS1_PADDING }, toVerify.signature, done);
   });
-}
-
-/** Idle copies of one key; a borrow with none idle parses another (as many as verifications ever overlap). */
-interface KeyCopies {
-  borrow(): KeyObject;
-  giveBack(key: KeyObject): void;
-}
-
-/** Idle copies kept per key: libuv's pool runs 4 jobs at once by default, a few more may wait. */
-const IDLE_COPIES_MAX = 16;
-const keyCopiesByPem = new Map<string, KeyCopies>();
-
-function keyCopiesFor(pem: string): KeyCopies {
-  let copies = keyCopiesByPem.get(pem);
-  if (copies) return copies;
-  if (keyCopiesByPem.size >= KEY_CACHE_ENTRIES_MAX) keyCopiesByPem.clear();
-  const idle: KeyObject[] = [cachedPublicKey(pem)];
-  copies = {
-    borrow: () => idle.pop() ?? createPublicKey({ key: pem, format: 'pem', type: 'spki' }),
-    giveBack: (key) => void (idle.length < IDLE_COPIES_MAX && idle.push(key)),
-  };
-  keyCopiesByPem.set(pem, copies);
-  return copies;
 }
 
 export interface ParsedPublicKey {
