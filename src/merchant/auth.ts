@@ -28,7 +28,7 @@ import {
   NONCE_RETENTION_MS,
   readSignatureHeaders,
   SIGNATURE_HEADERS,
-  verifySignatureInPool,
+  verifyRequestSignature,
 } from './signature.js';
 
 export interface MerchantApp {
@@ -116,7 +116,7 @@ async function verifyRequest(
     body,
   });
   const toVerify = { algorithm: app.key_algorithm, publicKeyPem: app.public_key_pem, canonical, signature };
-  if (!(await verifySignatureInPool(toVerify))) {
+  if (!(await verifyRequestSignature(toVerify))) {
     // The string the server checked is no secret (the client sent all of it) and shows what differs.
     return problemWith(
       'signature_invalid',
