@@ -292,7 +292,10 @@ type TransitionValues = Record<string, unknown>;
 const transitionTemplates = new Map<string, QueryTemplate<TransitionValues, unknown>>();
 
 function compileTransition(store: Store, orderId: string, from: readonly OrderStatus[], change: OrderChange) {
-  const columns = Object.keys(change).sort();
+  // As Kysely's set() does, a column given as undefined is left as it is.
+  const columns = Object.keys(change)
+    .filter((column) => change[column as keyof OrderChange] !== undefined)
+    .sort();
   const shape = `${columns.join(',')}|${from.length}`;
   let template = transitionTemplates.get(shape);
   if (!template) {
