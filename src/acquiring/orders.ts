@@ -281,7 +281,7 @@ const insertOrderCode = queryTemplate((db, p: Param<OrderCode>) =>
   }),
 );
 
-export const orderById = queryTemplate((db, p: Param<{ id: string }>) =>
+const orderById = queryTemplate((db, p: Param<{ id: string }>) =>
   db.selectFrom('orders').selectAll().where('id', '=', p('id')),
 );
 

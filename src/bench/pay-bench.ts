@@ -19,7 +19,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { KeyAlgorithm } from '../merchant/signature.js';
+import { KEY_ALGORITHMS, type KeyAlgorithm } from '../merchant/signature.js';
 import type { StoreKind } from '../store/store.js';
 import { forkBenchChild, type BenchChild } from './bench-child.js';
 import { createPostgresBenchDatabase, createSqliteBenchDatabase, type BenchDatabase } from './bench-database.js';
@@ -469,7 +469,6 @@ const round = (value: number, digits: number): number => Math.round(value * 10 *
 
 const STORE_NAMES: Record<StoreKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 const KEY_NAMES: Record<KeyAlgorithm, string> = { rsa: 'RSA-2048', ed25519: 'Ed25519' };
-const KEY_ALGORITHMS = Object.keys(KEY_NAMES) as KeyAlgorithm[];
 const COLUMNS = [
   ['run', 8],
   ['payments/s', 10],

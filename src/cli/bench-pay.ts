@@ -1,7 +1,7 @@
 // `saoma bench pay` flags, checked and turned into the options the payment bench takes. The bench
 // itself (src/bench/pay-bench.ts, which forks a server and a load process) loads when it runs.
 import type { Command } from 'commander';
-import type { KeyAlgorithm } from '../merchant/signature.js';
+import { KEY_ALGORITHMS, type KeyAlgorithm } from '../merchant/signature.js';
 import { parseInteger } from '../shared/config.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import type { StoreKind } from '../store/store.js';
@@ -52,8 +52,6 @@ export const PAY_BENCH_DEFAULTS = {
   runs: '3',
   key: 'rsa',
 } as const;
-
-const KEY_ALGORITHMS: readonly KeyAlgorithm[] = ['rsa', 'ed25519'];
 
 /** The same ranges as PAY_BENCH_LIMITS in src/bench/pay-bench.ts, which checks them again. */
 const RANGES = {
