@@ -5,7 +5,7 @@
 import type { CompiledQuery, Selectable } from 'kysely';
 import type { MerchantTables } from '../merchant/tables.js';
 import type { Clock } from '../shared/clock.js';
-import { newToken } from '../shared/passwords.js';
+import { timeOrderedId } from '../shared/ids.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import { runAtomically } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
@@ -122,9 +122,9 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
       if (refused) return refused;
       // Insert first: a repeated out_trade_no (rare) finds the existing order when the insert
       // changes nothing, instead of every new order paying for a lookup.
-      const id = `ord_${newToken(12)}`;
       const at = now();
-      const code = input.channel === 'qr' ? `o${newToken(12)}` : null;
+      const id = timeOrderedId('ord_', at);
+      const code = input.channel === 'qr' ? timeOrderedId('o', at) : null;
       const row: Selectable<MerchantTables['orders']> = {
         id,
         merchant_id: merchant.id,

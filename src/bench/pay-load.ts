@@ -107,10 +107,14 @@ interface Session {
   signed: SignedBatch | null;
 }
 
+const OUT_TRADE_NO_DIGITS = 10;
+
 /** Payment `index`'s order, signed now with a fresh nonce (signRequest makes one). */
 function signOrder(session: Session, index: number): SignedOrder {
   const merchant = merchantOf(session.plan, index);
-  const body = JSON.stringify({ out_trade_no: `bench-${index}`, amount: String(amountOf(index)), subject: '压测订单' });
+  // Numbered in order, as merchants' systems number theirs (Alipay's examples: 20150320010101001).
+  const outTradeNo = `bench${String(index).padStart(OUT_TRADE_NO_DIGITS, '0')}`;
+  const body = JSON.stringify({ out_trade_no: outTradeNo, amount: String(amountOf(index)), subject: '压测订单' });
   const signedAtMs = Date.now();
   const signature = signRequest({
     appId: session.world.merchants[merchant]!.appId,

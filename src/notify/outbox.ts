@@ -2,7 +2,7 @@
 // transaction as the change, so an event exists exactly when the change committed.
 import type { CompiledQuery, Insertable, Kysely, Transaction } from 'kysely';
 import type { Clock } from '../shared/clock.js';
-import { newToken } from '../shared/passwords.js';
+import { timeOrderedId } from '../shared/ids.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import type { Schema } from '../store/schema.js';
 import { paramsOf, queryTemplate, type Param } from '../store/templates.js';
@@ -35,7 +35,8 @@ export interface EnqueuedEvent {
 export const NATIVE_FORMAT = 'saoma';
 const FORMAT_PATTERN = /^[a-z][a-z0-9_]{0,31}$/;
 export const EVENT_ID_PREFIX = 'evt_';
-const EVENT_ID_RANDOM_BYTES = 16;
+/** After the time the id begins with (shared/ids.ts): 96 random bits. */
+const EVENT_ID_RANDOM_BYTES = 12;
 export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$/;
 const EVENT_TYPE_LENGTH_MAX = 64;
 const MERCHANT_ID_LENGTH_MAX = 64;
@@ -116,7 +117,7 @@ export function checkWebhookUrl(text: string): Result<URL, 'invalid_webhook_url'
  */
 export function outboxRow(event: OutboxEventInput, nowMs: number): Insertable<OutboxEventsTable> & { id: string } {
   checkEventInput(event);
-  const id = `${EVENT_ID_PREFIX}${newToken(EVENT_ID_RANDOM_BYTES)}`;
+  const id = timeOrderedId(EVENT_ID_PREFIX, nowMs, EVENT_ID_RANDOM_BYTES);
   const body = eventBody(id, event, nowMs);
   if (Buffer.byteLength(body, 'utf8') > EVENT_BODY_BYTES_MAX) {
     throw new RangeError(`a ${event.type} event's body is larger than ${EVENT_BODY_BYTES_MAX} bytes`);

@@ -115,7 +115,7 @@ for (const storeKind of testStores) {
           const schedule = [60, 120, 300];
           const startMs = clock.nowMs();
           const { id } = await enqueue(context, schedule);
-          assert.match(id, /^evt_[A-Za-z0-9_-]{22}$/);
+          assert.match(id, /^evt_[0-9a-z]{9}[A-Za-z0-9_-]{16}$/);
           const notifier = createNotifier({ store, clock, timeoutMs: TIMEOUT_MS });
 
           assert.deepEqual(counts(await notifier.runOnce()), { attempted: 1, acknowledged: 0, failed: 1, gaveUp: 0 });
