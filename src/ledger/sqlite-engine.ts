@@ -50,8 +50,8 @@ interface AccountState {
  * How often the checkpoint thread copies the write-ahead log into the database file and starts
  * it over (sqlite-checkpoint-worker.ts). Small and often beat large and rare in the half-load tail
  * (bench, 100k transfers: p99 28–36 ms at 100 ms against 29–106 ms at 250 ms and 2 s); with
- * bench pay, 100 ms beat 50 (median of 3: 2,426 against 2,012 payments/s) and 250. Noisy
- * measurements, a steady trend.
+ * bench pay (then with a RESTART every tick), 100 ms beat 50 (median of 3: 2,426 against 2,012
+ * payments/s) and 250. Noisy measurements, a steady trend.
  */
 const CHECKPOINT_INTERVAL_MS = 100;
 
