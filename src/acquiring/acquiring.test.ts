@@ -40,6 +40,51 @@ for (const storeKind of testStores) {
     const withHarness = (run: (harness: WalletHarness) => Promise<void>) => withWalletHarness(storeKind, run);
 
     test(
+      'an order described to pay from memory is the order as created, and its payment still checks where it stands',
+      withHarness(async (h) => {
+        const merchant = await openMerchant(h);
+        const [first, second] = [await h.funded(10_000n), await h.funded(10_000n)];
+        const create = async (outTradeNo: string) => {
+          const created = await h.modules.acquiring.createOrder(merchant, {
+            outTradeNo,
+            amountFen: 500n,
+            subject: 'x',
+          });
+          assert.ok(created.ok);
+          return created.value;
+        };
+        const payFromMemory = async (person: Person, code: string) => {
+          const described = await h.modules.acquiring.describeCodeToPay(code);
+          assert.equal(described?.order?.status, 'WAIT_BUYER_PAY', 'described as created, whatever happened since');
+          return h.modules.acquiring.payCode(await userOf(h, person), code, {
+            idempotencyKey: `${person.userId}:${code}`,
+            pinConfirmed: false,
+            described,
+          });
+        };
+        const order = await create('mem-1');
+        assert.equal(h.modules.orders.createdWithCode(order.code!), order);
+        assert.ok(Object.isFrozen(order));
+        assert.deepEqual(
+          await h.modules.acquiring.describeCodeToPay(order.code!),
+          await h.modules.acquiring.describeCode(order.code!),
+        );
+        const paid = await payFromMemory(first, order.code!);
+        assert.ok(paid.ok && paid.value.status === 'SUCCESS');
+        const again = await payFromMemory(first, order.code!);
+        assert.ok(again.ok && again.value.status === 'SUCCESS' && again.value.paidAtMs === paid.value.paidAtMs);
+        const loser = await payFromMemory(second, order.code!);
+        assert.equal(loser.ok ? '' : loser.error.code, 'order_paid');
+        const closed = await create('mem-2');
+        assert.ok((await h.modules.orders.close(closed, 'closed')).ok);
+        const late = await payFromMemory(second, closed.code!);
+        assert.equal(late.ok ? '' : late.error.code, 'order_closed');
+        assert.deepEqual([await h.balanceOf(first), await h.balanceOf(second)], [9_500n, 10_000n]);
+        assert.equal(await h.modules.acquiring.describeCodeToPay('o-unknown'), null);
+      }),
+    );
+
+    test(
       'a QR order is paid once: the payer is debited, the merchant credited net of 0.6%, the fee income gets the rest',
       withHarness(async (h) => {
         const merchant = await openMerchant(h);

@@ -92,6 +92,12 @@ export interface OrderBook {
   get(orderId: string): Promise<Order | null>;
   find(merchantId: string, ref: { outTradeNo?: string; orderId?: string }): Promise<Order | null>;
   byCode(code: string): Promise<Order | null>;
+  /**
+   * A QR order this process created lately, found by its code without a read, as it was created:
+   * its status may have moved on since. For a payment, whose claim checks in one guarded
+   * statement that the order is still payable (and reads it afresh when it is not).
+   */
+  createdWithCode(code: string): Order | undefined;
   /** The merchant closes (or cancels) an order nobody has paid. */
   close(order: Order, reason: string): Promise<Result<Order, OrderError>>;
   /** Closes orders past their expiry (QR orders and payment codes the payer never confirmed). */
@@ -105,10 +111,14 @@ export interface OrderBook {
   ): Promise<boolean>;
 }
 
+/** QR orders remembered by code per process (createdWithCode); past it, it starts again. */
+const CREATED_WITH_CODE_MAX = 65_536;
+
 export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: EventWriter }): OrderBook {
   const { store, clock, writeEvent } = deps;
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
+  const createdWithCode = new Map<string, Order>();
 
   const transition: OrderBook['transition'] = async (orderId, from, change, events = []) =>
     runAtomically(store, [
@@ -169,8 +179,16 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
         // A repeat, or another request with this out_trade_no won the race.
         return sameOrder((await book.find(merchant.id, { outTradeNo: input.outTradeNo }))!, input);
       }
-      return ok(toOrder(row));
+      // Frozen: the same object is handed to a later payment (createdWithCode).
+      const order = Object.freeze(toOrder(row));
+      if (code !== null) {
+        if (createdWithCode.size >= CREATED_WITH_CODE_MAX) createdWithCode.clear();
+        createdWithCode.set(code, order);
+      }
+      return ok(order);
     },
+
+    createdWithCode: (code) => createdWithCode.get(code),
 
     async get(orderId) {
       const row = await orderById.first(store, { id: orderId });

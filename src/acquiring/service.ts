@@ -90,6 +90,12 @@ export interface AcquiringService {
   /** The user's personal receive code (made on first use, then always the same). */
   personalCode(user: User): Promise<string>;
   describeCode(code: string): Promise<CodeDescription | null>;
+  /**
+   * The same, for paying it: an order's code this process made lately is described from memory,
+   * with the order as it was created (OrderBook.createdWithCode); the payment's claim checks that
+   * it is still payable. Anything else is read as describeCode does.
+   */
+  describeCodeToPay(code: string): Promise<CodeDescription | null>;
   /** The payer scanned a code and confirms (with the amount for a static code). */
   payCode(
     payer: User,
@@ -124,6 +130,25 @@ export function createAcquiringService(deps: {
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
   const policyOf = async (merchant: Merchant) => (await network.getProvider(merchant.providerId))!.policy.payments;
+
+  const merchantCode = async (
+    code: string,
+    kind: 'order' | 'static',
+    merchantId: string,
+    storeId: string | null,
+    order: Order | null,
+  ): Promise<CodeDescription> => {
+    const merchant = (await merchants.get(merchantId))!;
+    const merchantStore = storeId ? await merchants.getStore(storeId) : null;
+    return {
+      code,
+      kind,
+      merchant: { id: merchant.id, name: merchant.name, providerId: merchant.providerId },
+      payee: null,
+      store: merchantStore ? { id: merchantStore.id, name: merchantStore.name, city: merchantStore.city } : null,
+      order,
+    };
+  };
 
   const service: AcquiringService = {
     async createOrder(merchant, input) {
@@ -240,17 +265,20 @@ export function createAcquiringService(deps: {
         };
       }
       if (row.code_merchant_id === null) return null;
-      const merchant = (await merchants.get(row.code_merchant_id))!;
-      const merchantStore = row.code_store_id ? await merchants.getStore(row.code_store_id) : null;
       const order = row.code_order_id !== null && row.id !== null ? toOrder(row as OrderRow) : null;
-      return {
+      return merchantCode(
         code,
-        kind: row.code_kind === 'order' ? 'order' : 'static',
-        merchant: { id: merchant.id, name: merchant.name, providerId: merchant.providerId },
-        payee: null,
-        store: merchantStore ? { id: merchantStore.id, name: merchantStore.name, city: merchantStore.city } : null,
+        row.code_kind === 'order' ? 'order' : 'static',
+        row.code_merchant_id,
+        row.code_store_id,
         order,
-      };
+      );
+    },
+
+    async describeCodeToPay(code) {
+      const order = orders.createdWithCode(code);
+      if (!order) return service.describeCode(code);
+      return merchantCode(code, 'order', order.merchantId, order.storeId, order);
     },
 
     async payCode(payer, code, input) {

@@ -99,7 +99,7 @@ export async function walletPaymentRoutes(app: FastifyInstance, options: { modul
       }
       const checked = await moneyPreflight(modules, request, reply, body.pin);
       if (!checked) return reply;
-      const described = await acquiring.describeCode(request.params.code);
+      const described = await acquiring.describeCodeToPay(request.params.code);
       if (described?.kind === 'personal')
         return payPerson(reply, checked, described.payee!.userId, amountFen, body.note);
       const paid = await acquiring.payCode(checked.user, request.params.code, {

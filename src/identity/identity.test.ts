@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { demoIdNumber } from '../network/demo.js';
+import { SESSION_TTL_MS } from './service.js';
 import { testStores } from '../testing/stores.js';
 import { withWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
 
@@ -76,6 +77,27 @@ for (const storeKind of testStores) {
         assert.equal((await h.call('GET', '/v1/me', { token: secondToken })).status, 401);
         assert.equal((await h.call('GET', '/v1/me', { token: person.token })).status, 200);
         assert.equal((await h.call('DELETE', '/v1/me/devices/dev_nope', { token: person.token })).status, 404);
+      }),
+    );
+
+    test(
+      'a signed-in session seen before still sees every change at once: real name, class III, freeze, expiry',
+      withHarness(async (h) => {
+        const me = (token: string) => h.call('GET', '/v1/me', { token });
+        const person = await h.signUp();
+        // Asked twice, so that on SQLite the second answer comes from memory (signed-in-cache.ts).
+        assert.equal((await me(person.token)).body.tier, 1);
+        assert.equal((await me(person.token)).body.tier, 1);
+        await h.verify(person);
+        assert.equal((await me(person.token)).body.tier, 2);
+        await h.linkDebitCard(person);
+        assert.equal((await me(person.token)).body.tier, 3);
+        await h.modules.identity.setStatus(person.userId, 'frozen');
+        assert.equal((await me(person.token)).body.status, 'frozen');
+        await h.modules.identity.setStatus(person.userId, 'active');
+        assert.equal((await me(person.token)).body.status, 'active');
+        h.clock.advanceMs(SESSION_TTL_MS);
+        assert.deepEqual((await me(person.token)).status, 401);
       }),
     );
 

@@ -18,9 +18,12 @@ import type { UsersTable } from '../store/schema.js';
 import { queryTemplate, type Param } from '../store/templates.js';
 import { validateResidentId } from './resident-id.js';
 import { createRecentCache } from '../shared/recent-cache.js';
+import { createSignedInCache } from './signed-in-cache.js';
 
 /** Masked ID numbers kept per process (a few MB at most). */
 const MASKED_IDS_MAX = 50_000;
+/** Signed-in sessions remembered per process on SQLite (signed-in-cache.ts); past it, it starts again. */
+const SIGNED_IN_MAX = 65_536;
 
 export interface User {
   id: string;
@@ -135,6 +138,13 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
   // Every request loads its user; opening the sealed ID number each time only to mask it again
   // costs more than the query. The masked form of each sealed value is kept (it never changes).
   const maskedBySealed = createRecentCache<string, string>(Number.POSITIVE_INFINITY, MASKED_IDS_MAX);
+  // On SQLite every write to users and sessions is made here, by this process: `written()`
+  // after each one keeps the cache exact. On PostgreSQL another server may write, so no cache.
+  const signedIn =
+    store.kind === 'sqlite'
+      ? createSignedInCache<{ user: User; session: Omit<Session, 'token'> }>(SIGNED_IN_MAX)
+      : null;
+  const written = () => signedIn?.changed();
   const maskedIdNumber = (sealed: string): string => {
     let masked = maskedBySealed.get(sealed);
     if (masked === undefined) maskedBySealed.set(sealed, (masked = maskIdNumber(cipher.decrypt(sealed))));
@@ -255,22 +265,28 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
     },
 
     async authenticate(token) {
+      const remembered = signedIn?.get(token);
+      if (remembered) {
+        if (remembered.session.expiresAtMs <= now()) return null;
+        return { user: remembered.user, session: { ...remembered.session, token } };
+      }
+      const seen = signedIn?.generation() ?? 0;
       // Every signed-in request asks: the session and its user in one statement.
       const row = await sessionWithUser.first(store, { token_hash: sha256Hex(token) });
       if (!row || BigInt(row.session_expires_at_ms) <= now()) return null;
-      return {
-        user: toUser(row),
-        session: {
-          token,
-          userId: row.id,
-          deviceId: row.session_device_id,
-          expiresAtMs: BigInt(row.session_expires_at_ms),
-        },
+      const session = {
+        userId: row.id,
+        deviceId: row.session_device_id,
+        expiresAtMs: BigInt(row.session_expires_at_ms),
       };
+      const user = toUser(row);
+      signedIn?.remember(token, { user, session }, seen);
+      return { user, session: { ...session, token } };
     },
 
     async logOut(token) {
       await db.deleteFrom('sessions').where('token_hash', '=', sha256Hex(token)).execute();
+      written();
     },
 
     getUser: userById,
@@ -305,6 +321,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         .set({ pin_hash: await hashSecret(input.pin), pin_failures: 0, pin_locked_until_ms: null })
         .where('id', '=', userId)
         .execute();
+      written();
       return ok(undefined);
     },
 
@@ -327,6 +344,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
             .set({ pin_failures: 0, pin_locked_until_ms: null })
             .where('id', '=', userId)
             .execute();
+          written();
         }
         return ok(undefined);
       }
@@ -343,6 +361,7 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         .where('id', '=', userId)
         .returning(['pin_failures', 'pin_locked_until_ms'])
         .executeTakeFirstOrThrow();
+      written();
       if (counted.pin_locked_until_ms !== null) return lockedProblem(BigInt(counted.pin_locked_until_ms), at);
       const left = failuresMax - Number(counted.pin_failures);
       return problem(
@@ -369,11 +388,13 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         .where('id', '=', userId)
         .where('tier', '=', 1)
         .execute();
+      written();
       return ok((await userById(userId))!);
     },
 
     async raiseToClassThree(userId) {
       await db.updateTable('users').set({ tier: 3 }).where('id', '=', userId).where('tier', '=', 2).execute();
+      written();
       return (await userById(userId))!;
     },
 
@@ -406,11 +427,13 @@ export function createIdentityService(deps: IdentityDeps): IdentityService {
         .executeTakeFirst();
       if (!device) return problem('device_not_found', `you have no device ${deviceId}`);
       await db.deleteFrom('sessions').where('device_id', '=', deviceId).execute();
+      written();
       return ok(undefined);
     },
 
     async setStatus(userId, status) {
       await db.updateTable('users').set({ status }).where('id', '=', userId).execute();
+      written();
       return userById(userId);
     },
   };
