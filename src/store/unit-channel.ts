@@ -1,7 +1,9 @@
-// The main thread's side of application writes on the ledger's write thread: units submitted
-// while a batch of them is being committed wait and go together in the next one (one message,
-// one transaction), so the write thread's commits grow with the load instead of multiplying.
-// One batch of units is in flight at a time; the write thread takes it between ledger batches.
+// The main thread's side of application writes on the ledger's write thread: the units submitted
+// in one turn of the event loop go together at its end (one message, one transaction), so the
+// write thread's commits grow with the load instead of multiplying. A batch does not wait for the
+// one before it to be answered: the write thread takes messages in order, and a unit sent right
+// behind a ledger batch (a paid order's status) is committed right after it. Under load a turn
+// lasts a few milliseconds, long enough to gather a few dozen units.
 import type { UnitReply, UnitStep } from './write-units.js';
 
 /** Units per message at most: a large batch would hold the write lock longer than it saves. */
@@ -67,7 +69,9 @@ interface Waiting {
 
 export function createUnitChannel(post: (message: UnitsMessage) => void): UnitChannel {
   let queue: Waiting[] = [];
-  let inFlight: { batch: number; units: Waiting[] } | null = null;
+  /** Batches sent and not yet answered, by number (answered in the order they were sent). */
+  const inFlight = new Map<number, Waiting[]>();
+  let inFlightUnits = 0;
   let batchNumber = 0;
   const numbers = new Map<string, number>();
   let forget = false;
@@ -90,29 +94,32 @@ export function createUnitChannel(post: (message: UnitsMessage) => void): UnitCh
 
   const flush = () => {
     scheduled = false;
-    if (inFlight || queue.length === 0) return;
-    const units = queue.slice(0, UNITS_PER_BATCH_MAX);
-    queue = queue.slice(units.length);
-    inFlight = { batch: ++batchNumber, units };
-    const statements: [number, string][] = [];
-    let wireUnits = units.map((unit) => toWire(unit.steps, statements));
-    if (forget) {
-      // Numbering restarted part way: number this whole message afresh.
-      numbers.clear();
-      statements.length = 0;
-      wireUnits = units.map((unit) => toWire(unit.steps, statements));
+    while (queue.length > 0) {
+      const units = queue.slice(0, UNITS_PER_BATCH_MAX);
+      queue = queue.slice(units.length);
+      const batch = ++batchNumber;
+      inFlight.set(batch, units);
+      inFlightUnits += units.length;
+      const statements: [number, string][] = [];
+      let wireUnits = units.map((unit) => toWire(unit.steps, statements));
+      if (forget) {
+        // Numbering restarted part way: number this whole message afresh.
+        numbers.clear();
+        statements.length = 0;
+        wireUnits = units.map((unit) => toWire(unit.steps, statements));
+      }
+      post({ kind: 'units', batch, forgetStatements: forget, statements, units: wireUnits });
+      forget = false;
     }
-    post({ kind: 'units', batch: inFlight.batch, forgetStatements: forget, statements, units: wireUnits });
-    forget = false;
   };
   const schedule = () => {
-    if (scheduled || inFlight || queue.length === 0) return;
+    if (scheduled || queue.length === 0) return;
     scheduled = true;
     // setImmediate: the other requests read in this turn of the event loop join the batch.
     setImmediate(flush);
   };
   const wakeIfDrained = () => {
-    if (inFlight || queue.length > 0) return;
+    if (inFlight.size > 0 || queue.length > 0) return;
     for (const wake of drainWaiters.splice(0)) wake();
   };
 
@@ -124,25 +131,28 @@ export function createUnitChannel(post: (message: UnitsMessage) => void): UnitCh
       });
     },
     settle(reply) {
-      if (!inFlight || inFlight.batch !== reply.batch) return;
-      const { units } = inFlight;
-      inFlight = null;
+      const units = inFlight.get(reply.batch);
+      if (!units) return;
+      inFlight.delete(reply.batch);
+      inFlightUnits -= units.length;
       units.forEach((unit, index) => {
         if (!reply.ok) unit.reject(new Error(`SQLite commit failed: ${reply.error}`));
         else unit.resolve(reply.replies[index]!);
       });
-      schedule();
       wakeIfDrained();
     },
     failAll(error) {
-      const units = [...(inFlight?.units ?? []), ...queue];
-      inFlight = null;
+      const units = [...[...inFlight.values()].flat(), ...queue];
+      inFlight.clear();
+      inFlightUnits = 0;
       queue = [];
       for (const unit of units) unit.reject(error);
       wakeIfDrained();
     },
-    pending: () => queue.length + (inFlight?.units.length ?? 0),
+    pending: () => queue.length + inFlightUnits,
     drained: () =>
-      !inFlight && queue.length === 0 ? Promise.resolve() : new Promise<void>((resolve) => drainWaiters.push(resolve)),
+      inFlight.size === 0 && queue.length === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => drainWaiters.push(resolve)),
   };
 }
