@@ -229,6 +229,70 @@ for (const storeKind of testStores) {
     );
 
     test(
+      "an order is written with its request's nonce: racing replays make one order; a repeat and a refusal use their nonces up",
+      withHarness(async (h) => {
+        const shop = await onboard(h);
+        const signed = (body: Record<string, unknown>, nonce?: string) => {
+          const payload = JSON.stringify(body);
+          const headers: Record<string, string> = {
+            ...signRequest({
+              appId: shop.appId,
+              privateKeyPem: shop.privateKeyPem,
+              method: 'POST',
+              pathWithQuery: '/v1/merchant/orders',
+              body: payload,
+              timestampMs: h.clock.nowMs(),
+              nonce,
+            }),
+            'content-type': 'application/json',
+          };
+          return () => h.app.inject({ method: 'POST', url: '/v1/merchant/orders', headers, payload });
+        };
+        const orderCount = async () =>
+          (
+            await h.modules.store.db
+              .selectFrom('orders')
+              .select('id')
+              .where('merchant_id', '=', shop.merchantId)
+              .execute()
+          ).length;
+        const body = { out_trade_no: 'N-1', amount: '100', subject: 'x' };
+        const send = signed(body);
+        const replies = await Promise.all([send(), send(), send()]);
+        assert.deepEqual(
+          replies.map((reply) => reply.statusCode).sort(),
+          [201, 401, 401],
+          JSON.stringify(replies.map((reply) => reply.json())),
+        );
+        for (const reply of replies.filter((each) => each.statusCode === 401)) {
+          assert.equal(reply.json().error.code, 'nonce_replayed');
+        }
+        assert.equal(await orderCount(), 1);
+        // The same order asked for again under a fresh nonce: the same order, and that nonce is spent.
+        const repeat = signed(body);
+        const repeated = await repeat();
+        assert.deepEqual(
+          [repeated.statusCode, repeated.json().id],
+          [201, replies.find((r) => r.statusCode === 201)!.json().id],
+        );
+        assert.deepEqual([(await repeat()).statusCode, (await repeat()).json().error.code], [401, 'nonce_replayed']);
+        // Refused before any order (the body fails validation, then the route's own check): the
+        // nonce is spent all the same, so a valid request under it can never succeed later.
+        const refusals = [
+          { ...body, out_trade_no: 'N-2', amount: '0' },
+          { ...body, out_trade_no: 'N-3', notify_url: 'ftp://x' },
+        ];
+        for (const [index, refusedBody] of refusals.entries()) {
+          const nonce = `refused-${index}-0123456789abcdef`;
+          assert.equal((await signed(refusedBody, nonce)()).statusCode, 400);
+          const valid = await signed({ ...body, out_trade_no: `N-valid-${index}` }, nonce)();
+          assert.deepEqual([valid.statusCode, valid.json().error.code], [401, 'nonce_replayed']);
+        }
+        assert.equal(await orderCount(), 1);
+      }),
+    );
+
+    test(
       'signatures: a wrong key, a replayed nonce, a stale timestamp, a changed body and an unknown app are refused',
       withHarness(async (h) => {
         const shop = await onboard(h);

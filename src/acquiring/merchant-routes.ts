@@ -3,7 +3,15 @@
 // refunds, stores and static collection codes, settlements and the daily trade bill.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendError, sendProblem } from '../api/errors.js';
-import { merchantAppOf, merchantAuth, registerSignedJson } from '../merchant/auth.js';
+import {
+  merchantAppOf,
+  merchantAuth,
+  nonceLeftOver,
+  nonceReplayed,
+  nonceStep,
+  registerSignedJson,
+  takeRequestNonce,
+} from '../merchant/auth.js';
 import type { Merchant } from '../merchant/service.js';
 import type { Modules } from '../modules.js';
 import { checkWebhookUrl } from '../notify/outbox.js';
@@ -24,6 +32,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
   const { merchants, orders, acquiring, refunds, settlements, store } = modules;
   registerSignedJson(app);
   app.addHook('preValidation', merchantAuth({ store, clock: modules.clock }));
+  app.addHook('onSend', nonceLeftOver({ store }));
   // The webhook log and re-send, behind the same signatures (the hook above has run by then).
   app.register(notificationRoutes, {
     store,
@@ -64,6 +73,8 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
   }>(
     '/orders',
     {
+      // The request's nonce is written with the order, in one unit (merchant/auth.ts).
+      config: { nonceWithEffect: true },
       schema: {
         tags,
         summary: 'Create an order; answers with the code URL (for a QR) and the same code as an EMVCo string',
@@ -92,6 +103,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
         const url = checkWebhookUrl(body.notify_url);
         if (!url.ok) return sendError(reply, 'invalid_request', url.error.message, 'body.notify_url');
       }
+      const nonce = takeRequestNonce(request);
       const created = await acquiring.createOrder(merchant, {
         outTradeNo: body.out_trade_no,
         amountFen,
@@ -99,6 +111,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
         timeoutSeconds: body.timeout_seconds,
         notifyUrl: body.notify_url,
         storeId: body.store_id,
+        nonce: nonce ? { step: nonceStep(store, nonce), replayed: nonceReplayed(nonce.nonce) } : undefined,
       });
       if (!created.ok) return sendProblem(reply, created.error);
       const order = created.value;

@@ -6,8 +6,8 @@ import type { CompiledQuery, Selectable } from 'kysely';
 import type { MerchantTables } from '../merchant/tables.js';
 import type { Clock } from '../shared/clock.js';
 import { timeOrderedId } from '../shared/ids.js';
-import { ok, problem, type Result } from '../shared/result.js';
-import { runAtomically } from '../store/atomic.js';
+import { ok, problem, type Problem, type Result } from '../shared/result.js';
+import { runAtomically, type AtomicStep } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
 import { paramsOf, queryTemplate, type Param, type QueryTemplate } from '../store/templates.js';
 import type { Merchant } from '../merchant/service.js';
@@ -85,10 +85,15 @@ export interface NewOrder {
   /** A payer the order is already bound to (a scanned payment code, a static code). */
   payerUserId?: string;
   status?: 'WAIT_BUYER_PAY' | 'USERPAYING';
+  /**
+   * The signed request's nonce (merchant/auth.ts), recorded in the order's own unit: one write
+   * for both. When it was used before, no order is made and the answer is `replayed`.
+   */
+  nonce?: { step: AtomicStep; replayed: Problem<'nonce_replayed'> };
 }
 
 export interface OrderBook {
-  create(merchant: Merchant, input: NewOrder): Promise<Result<Order, OrderError>>;
+  create(merchant: Merchant, input: NewOrder): Promise<Result<Order, OrderError | 'nonce_replayed'>>;
   get(orderId: string): Promise<Order | null>;
   find(merchantId: string, ref: { outTradeNo?: string; orderId?: string }): Promise<Order | null>;
   byCode(code: string): Promise<Order | null>;
@@ -129,7 +134,11 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
   const book: OrderBook = {
     async create(merchant, input) {
       const refused = checkNewOrder(input);
-      if (refused) return refused;
+      if (refused) {
+        // Refused, but the request was authentic: its nonce is used up all the same.
+        if (input.nonce) await runAtomically(store, [input.nonce.step]);
+        return refused;
+      }
       // Insert first: a repeated out_trade_no (rare) finds the existing order when the insert
       // changes nothing, instead of every new order paying for a lookup.
       const at = now();
@@ -160,6 +169,7 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
       };
       // The order and its code in one unit: a code never names a missing order.
       const inserted = await runAtomically(store, [
+        ...(input.nonce ? [input.nonce.step] : []),
         { query: insertOrder.compile(store, row), mustChangeRow: true },
         ...(code === null
           ? []
@@ -176,7 +186,11 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
             ]),
       ]);
       if (!inserted) {
-        // A repeat, or another request with this out_trade_no won the race.
+        // The nonce alone tells whether it was used before, or this is a repeat (or another
+        // request with this out_trade_no won the race).
+        if (input.nonce && !(await runAtomically(store, [input.nonce.step]))) {
+          return { ok: false, error: input.nonce.replayed };
+        }
         return sameOrder((await book.find(merchant.id, { outTradeNo: input.outTradeNo }))!, input);
       }
       // Frozen: the same object is handed to a later payment (createdWithCode).

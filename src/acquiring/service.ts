@@ -12,6 +12,7 @@ import type { Store } from '../store/store.js';
 import { queryTemplate, type Param } from '../store/templates.js';
 import {
   toOrder,
+  type NewOrder,
   type Order,
   type OrderBook,
   type OrderError,
@@ -23,7 +24,8 @@ import type { PaymentCodeError, PaymentCodeService } from './payment-codes.js';
 import type { PaymentError, PaymentService } from './payments.js';
 import type { RefundService } from './refunds.js';
 
-export type AcquiringError = OrderError | PaymentError | PaymentCodeError | 'code_not_found' | 'amount_required';
+export type AcquiringError =
+  OrderError | PaymentError | PaymentCodeError | 'code_not_found' | 'amount_required' | 'nonce_replayed';
 
 export interface CodeDescription {
   code: string;
@@ -69,6 +71,8 @@ export interface AcquiringService {
       protocolData?: ProtocolData;
       /** Only this user may pay it (Alipay's buyer_id, WeChat Pay's payer openid). */
       payerUserId?: string;
+      /** The signed request's nonce, recorded with the order (NewOrder.nonce). */
+      nonce?: NewOrder['nonce'];
     },
   ): Promise<Result<Order, AcquiringError>>;
   /** The cashier scanned the payer's code. */
@@ -164,6 +168,7 @@ export function createAcquiringService(deps: {
         protocol: input.protocol,
         protocolData: input.protocolData,
         payerUserId: input.payerUserId,
+        nonce: input.nonce,
       });
     },
 

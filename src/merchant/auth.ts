@@ -6,6 +6,7 @@
 //   app.register(async (merchantApi) => {
 //     registerSignedJson(merchantApi); // JSON bodies only, with their raw bytes kept for the signature
 //     merchantApi.addHook('preValidation', merchantAuth({ store, clock })); // or per route
+//     merchantApi.addHook('onSend', nonceLeftOver({ store })); // with `nonceWithEffect` routes
 //     merchantApi.post('/orders', { schema }, async (request) => {
 //       const { merchantId } = merchantAppOf(request);
 //       …
@@ -14,12 +15,18 @@
 //
 // `preValidation` is the better place: an unsigned request is refused before its body is
 // validated, so it learns nothing about the schema; `preHandler` works the same way otherwise.
+//
+// The nonce is recorded by the hook, before the route runs — or, on a route whose config says
+// `nonceWithEffect: true`, by the route itself, in the same unit as the change it makes
+// (`takeRequestNonce`, `nonceStep`): one write instead of two for every order created. A nonce
+// such a route leaves untaken (a refusal before any change) is recorded before its answer goes
+// out (`nonceLeftOver`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { sendProblem } from '../api/errors.js';
 import type { Clock } from '../shared/clock.js';
-import { ok, problem, problemWith, type Result } from '../shared/result.js';
+import { ok, problem, problemWith, type Problem, type Result } from '../shared/result.js';
 import { createRecentCache, type RecentCache } from '../shared/recent-cache.js';
-import { runAtomically } from '../store/atomic.js';
+import { runAtomically, type AtomicStep } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
 import { paramsOf, queryTemplate, type Param } from '../store/templates.js';
 import {
@@ -36,10 +43,23 @@ export interface MerchantApp {
   merchantId: string;
 }
 
+/** A signed request's nonce, to be recorded with the change the request makes. */
+export interface RequestNonce {
+  appId: string;
+  nonce: string;
+  seenAtMs: number;
+}
+
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route records the request's nonce in the unit of its change (takeRequestNonce). */
+    nonceWithEffect?: boolean;
+  }
   interface FastifyRequest {
     /** Set by merchantAuth; null on routes without it. */
     merchantApp: MerchantApp | null;
+    /** Set by merchantAuth on `nonceWithEffect` routes until the route takes it. */
+    requestNonce: RequestNonce | null;
     /** The body's bytes as received, kept by registerSignedJson; null without a body. */
     rawBody: Buffer | null;
   }
@@ -67,6 +87,7 @@ const PURGE_ROWS_MAX = 2 * PURGE_EVERY_ACCEPTED;
 export function registerSignedJson(app: FastifyInstance): void {
   if (!app.hasRequestDecorator('rawBody')) app.decorateRequest('rawBody', null);
   if (!app.hasRequestDecorator('merchantApp')) app.decorateRequest('merchantApp', null);
+  if (!app.hasRequestDecorator('requestNonce')) app.decorateRequest('requestNonce', null);
   const parseJson = app.getDefaultJsonParser('error', 'error');
   app.removeAllContentTypeParsers();
   app.addContentTypeParser<Buffer>('application/json', { parseAs: 'buffer' }, (request, body, done) => {
@@ -81,8 +102,50 @@ export function merchantAuth(deps: MerchantAuthDeps) {
   return async function authenticateMerchant(request: FastifyRequest, reply: FastifyReply) {
     const verified = await verifyRequest(deps, request);
     if (!verified.ok) return sendProblem(reply, verified.error);
-    request.merchantApp = verified.value;
+    const { app, nonce } = verified.value;
+    if (request.routeOptions.config.nonceWithEffect) {
+      // Recorded by the route with its change, or else by nonceLeftOver as the answer goes out.
+      request.requestNonce = nonce;
+    } else if (!(await recordNonce(deps.store, nonce))) {
+      return sendProblem(reply, nonceReplayed(nonce.nonce));
+    }
+    request.merchantApp = app;
     await purgeNowAndThen(request);
+  };
+}
+
+/** The request's nonce for the route to record in its own unit (`nonceStep`); null once taken. */
+export function takeRequestNonce(request: FastifyRequest): RequestNonce | null {
+  const nonce = request.requestNonce;
+  request.requestNonce = null;
+  return nonce;
+}
+
+/** The nonce's INSERT as a step of a unit: it changes no row (`mustChangeRow`) when replayed. */
+export function nonceStep(store: Store, nonce: RequestNonce): AtomicStep {
+  const query = insertNonce.compile(store, {
+    app_id: nonce.appId,
+    nonce: nonce.nonce,
+    seen_at_ms: BigInt(nonce.seenAtMs),
+  });
+  return { query, mustChangeRow: true };
+}
+
+export const nonceReplayed = (nonce: string): Problem<'nonce_replayed'> => ({
+  code: 'nonce_replayed',
+  message: `the ${SIGNATURE_HEADERS.nonce} ${nonce} was already used; send a fresh one`,
+});
+
+/**
+ * An onSend hook for the plugin of `nonceWithEffect` routes: a request refused before the route
+ * took its nonce (a body that fails validation, a suspended merchant) still uses it up, before
+ * the answer goes out, so that a replay can never succeed later where it failed once.
+ */
+export function nonceLeftOver(deps: Pick<MerchantAuthDeps, 'store'>) {
+  return async function recordNonceLeftOver(request: FastifyRequest, _reply: FastifyReply, payload: unknown) {
+    const nonce = takeRequestNonce(request);
+    if (nonce) await recordNonce(deps.store, nonce);
+    return payload;
   };
 }
 
@@ -95,7 +158,7 @@ export function merchantAppOf(request: FastifyRequest): MerchantApp {
 async function verifyRequest(
   deps: MerchantAuthDeps,
   request: FastifyRequest,
-): Promise<Result<MerchantApp, MerchantAuthError>> {
+): Promise<Result<{ app: MerchantApp; nonce: RequestNonce }, MerchantAuthError>> {
   const headers = readSignatureHeaders(request.headers);
   if (!headers.ok) return headers;
   const { appId, timestampMs, nonce, signature } = headers.value;
@@ -125,11 +188,8 @@ async function verifyRequest(
       { signed_string: canonical },
     );
   }
-  // Only after the signature holds, so nobody can use up another app's nonces.
-  if (!(await recordNonce(deps.store, appId, nonce, nowMs))) {
-    return problem('nonce_replayed', `the ${SIGNATURE_HEADERS.nonce} ${nonce} was already used; send a fresh one`);
-  }
-  return ok({ appId, merchantId: app.merchant_id });
+  // The nonce is recorded only after the signature holds, so nobody can use up another app's nonces.
+  return ok({ app: { appId, merchantId: app.merchant_id }, nonce: { appId, nonce, seenAtMs: nowMs } });
 }
 
 /** Every signed request reads its app; a key registered elsewhere is seen at once, a change within the TTL. */
@@ -169,9 +229,8 @@ const insertNonce = queryTemplate((db, p: Param<{ app_id: string; nonce: string;
 );
 
 /** One statement, so of two requests racing with one nonce exactly one inserts the row. */
-async function recordNonce(store: Store, appId: string, nonce: string, nowMs: number): Promise<boolean> {
-  const query = insertNonce.compile(store, { app_id: appId, nonce, seen_at_ms: BigInt(nowMs) });
-  return runAtomically(store, [{ query, mustChangeRow: true }]);
+export async function recordNonce(store: Store, nonce: RequestNonce): Promise<boolean> {
+  return runAtomically(store, [nonceStep(store, nonce)]);
 }
 
 /** Deletes at most `rowsMax` nonces too old to matter (seen more than NONCE_RETENTION_MS ago). */
