@@ -229,7 +229,7 @@ const insertNonce = queryTemplate((db, p: Param<{ app_id: string; nonce: string;
 );
 
 /** One statement, so of two requests racing with one nonce exactly one inserts the row. */
-export async function recordNonce(store: Store, nonce: RequestNonce): Promise<boolean> {
+async function recordNonce(store: Store, nonce: RequestNonce): Promise<boolean> {
   return runAtomically(store, [nonceStep(store, nonce)]);
 }
 
