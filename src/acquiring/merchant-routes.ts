@@ -7,8 +7,7 @@ import {
   merchantAppOf,
   merchantAuth,
   nonceLeftOver,
-  nonceReplayed,
-  nonceStep,
+  nonceWrite,
   registerSignedJson,
   takeRequestNonce,
 } from '../merchant/auth.js';
@@ -111,7 +110,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
         timeoutSeconds: body.timeout_seconds,
         notifyUrl: body.notify_url,
         storeId: body.store_id,
-        nonce: nonce ? { step: nonceStep(store, nonce), replayed: nonceReplayed(nonce.nonce) } : undefined,
+        nonce: nonce ? nonceWrite(store, nonce) : undefined,
       });
       if (!created.ok) return sendProblem(reply, created.error);
       const order = created.value;

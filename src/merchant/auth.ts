@@ -18,7 +18,7 @@
 //
 // The nonce is recorded by the hook, before the route runs — or, on a route whose config says
 // `nonceWithEffect: true`, by the route itself, in the same unit as the change it makes
-// (`takeRequestNonce`, `nonceStep`): one write instead of two for every order created. A nonce
+// (`takeRequestNonce`, `nonceWrite`): one write instead of two for every order created. A nonce
 // such a route leaves untaken (a refusal before any change) is recorded before its answer goes
 // out (`nonceLeftOver`).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -114,15 +114,23 @@ export function merchantAuth(deps: MerchantAuthDeps) {
   };
 }
 
-/** The request's nonce for the route to record in its own unit (`nonceStep`); null once taken. */
+/** The request's nonce for the route to record in its own unit (`nonceWrite`); null once taken. */
 export function takeRequestNonce(request: FastifyRequest): RequestNonce | null {
   const nonce = request.requestNonce;
   request.requestNonce = null;
   return nonce;
 }
 
+/** What a route writes with its change (NewOrder.nonce): the nonce's step, and the answer when it was used. */
+export function nonceWrite(
+  store: Store,
+  nonce: RequestNonce,
+): { step: AtomicStep; replayed: Problem<'nonce_replayed'> } {
+  return { step: nonceStep(store, nonce), replayed: nonceReplayed(nonce.nonce) };
+}
+
 /** The nonce's INSERT as a step of a unit: it changes no row (`mustChangeRow`) when replayed. */
-export function nonceStep(store: Store, nonce: RequestNonce): AtomicStep {
+function nonceStep(store: Store, nonce: RequestNonce): AtomicStep {
   const query = insertNonce.compile(store, {
     app_id: nonce.appId,
     nonce: nonce.nonce,
@@ -131,7 +139,7 @@ export function nonceStep(store: Store, nonce: RequestNonce): AtomicStep {
   return { query, mustChangeRow: true };
 }
 
-export const nonceReplayed = (nonce: string): Problem<'nonce_replayed'> => ({
+const nonceReplayed = (nonce: string): Problem<'nonce_replayed'> => ({
   code: 'nonce_replayed',
   message: `the ${SIGNATURE_HEADERS.nonce} ${nonce} was already used; send a fresh one`,
 });

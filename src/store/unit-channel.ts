@@ -1,9 +1,8 @@
 // The main thread's side of application writes on the ledger's write thread: the units submitted
 // in one turn of the event loop go together at its end (one message, one transaction), so the
 // write thread's commits grow with the load instead of multiplying. A batch does not wait for the
-// one before it to be answered: the write thread takes messages in order, and a unit sent right
-// behind a ledger batch (a paid order's status) is committed right after it. Under load a turn
-// lasts a few milliseconds, long enough to gather a few dozen units.
+// one before it to be answered: the write thread takes messages in the order they were sent.
+// Under load a turn lasts a few milliseconds, long enough to gather a few dozen units.
 import type { UnitReply, UnitStep } from './write-units.js';
 
 /** Units per message at most: a large batch would hold the write lock longer than it saves. */
@@ -71,7 +70,6 @@ export function createUnitChannel(post: (message: UnitsMessage) => void): UnitCh
   let queue: Waiting[] = [];
   /** Batches sent and not yet answered, by number (answered in the order they were sent). */
   const inFlight = new Map<number, Waiting[]>();
-  let inFlightUnits = 0;
   let batchNumber = 0;
   const numbers = new Map<string, number>();
   let forget = false;
@@ -99,7 +97,6 @@ export function createUnitChannel(post: (message: UnitsMessage) => void): UnitCh
       queue = queue.slice(units.length);
       const batch = ++batchNumber;
       inFlight.set(batch, units);
-      inFlightUnits += units.length;
       const statements: [number, string][] = [];
       let wireUnits = units.map((unit) => toWire(unit.steps, statements));
       if (forget) {
@@ -134,7 +131,6 @@ export function createUnitChannel(post: (message: UnitsMessage) => void): UnitCh
       const units = inFlight.get(reply.batch);
       if (!units) return;
       inFlight.delete(reply.batch);
-      inFlightUnits -= units.length;
       units.forEach((unit, index) => {
         if (!reply.ok) unit.reject(new Error(`SQLite commit failed: ${reply.error}`));
         else unit.resolve(reply.replies[index]!);
@@ -144,12 +140,11 @@ export function createUnitChannel(post: (message: UnitsMessage) => void): UnitCh
     failAll(error) {
       const units = [...[...inFlight.values()].flat(), ...queue];
       inFlight.clear();
-      inFlightUnits = 0;
       queue = [];
       for (const unit of units) unit.reject(error);
       wakeIfDrained();
     },
-    pending: () => queue.length + inFlightUnits,
+    pending: () => [...inFlight.values()].reduce((sum, units) => sum + units.length, queue.length),
     drained: () =>
       inFlight.size === 0 && queue.length === 0
         ? Promise.resolve()
