@@ -101,7 +101,7 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
   /** The chain for a claimed order (ids from the order, so a retry is the same chain). */
   const chainFor = async (payer: User, order: Order, merchant: Merchant) => {
     const policy = (await network.getProvider(payer.providerId))!.policy;
-    const allowance = await limits.tierAllowance(payer, policy);
+    const allowance = await limits.tierAllowanceUse(payer, policy);
     const feeIncome = await providerAccount(network, merchant.providerId, 'feeIncome');
     const userData = `ord:${order.id}`;
     const money = (debitAccountId: bigint, creditAccountId: bigint, amount: bigint, code: number) => ({
@@ -150,7 +150,7 @@ export function createPaymentService(deps: PaymentDeps): PaymentService {
     const code = chainResults[failedAt]!.code;
     const refusal: Problem =
       failedAt === chain.length - 1
-        ? (limitStep.explain?.(code) ?? { code, message: code })
+        ? ((await limitStep.explain?.(code)) ?? { code, message: code })
         : code === 'insufficient_funds' && failedAt === 0
           ? await insufficientBalance(payer, claimed.amountFen)
           : { code, message: `the ledger refused the payment: ${code}` };

@@ -23,30 +23,63 @@ export interface LimitCounter {
   sourceAccountId: bigint;
 }
 
+/**
+ * What debiting a counter needs, without its balances: its account, the grant to make first (if
+ * any), and a fresh read of the counter for a refusal's message.
+ */
+export interface CounterUse {
+  accountId: bigint;
+  sourceAccountId: bigint;
+  grant: TransferRequest | null;
+  /** The counter as it stands now. */
+  read(): Promise<LimitCounter>;
+}
+
 export interface Limits {
   tierAllowance(user: User, policy: ProviderPolicy): Promise<LimitCounter>;
+  /**
+   * The tier allowance for a debit (a payment, a transfer). Once a period's counter is known to
+   * be granted its whole limit, it is not read again: its account never changes and the credits
+   * granted only grow, so that stays true whoever else writes (a raised limit reads it again).
+   */
+  tierAllowanceUse(user: User, policy: ProviderPolicy): Promise<CounterUse>;
   withdrawalQuota(user: User, policy: ProviderPolicy): Promise<LimitCounter>;
   /** What the payee's personal receive code may still take this month: payments (1 each) and fen. */
   personalReceive(payee: User, policy: ProviderPolicy): Promise<{ count: LimitCounter; amount: LimitCounter }>;
 }
 
+/** Counters known to be granted their whole limit, at most; past it the memory starts again. */
+const FULLY_GRANTED_MAX = 65_536;
+
+interface CounterSpec {
+  user: User;
+  key: string;
+  code: number;
+  periodKind: LimitPeriod;
+  limitFen: bigint;
+  grantId: (period: string) => string;
+  grantCode: number;
+}
+
 export function createLimits(deps: { ledger: LedgerService; network: NetworkService; clock: Clock }): Limits {
   const { ledger, network, clock } = deps;
+  /** Counter key → its account and the credits it is known to have been granted (≥ its limit then). */
+  const fullyGranted = new Map<string, { accountId: bigint; grantedFen: bigint }>();
 
-  const counter = async (spec: {
-    user: User;
-    key: string;
-    code: number;
-    periodKind: LimitPeriod;
-    limitFen: bigint;
-    grantId: (period: string) => string;
-    grantCode: number;
-  }): Promise<LimitCounter> => {
+  const counterKey = (spec: CounterSpec) => {
     const period = limitPeriodKey(spec.periodKind, clock.nowMs());
-    const key = spec.key.replace('{period}', period);
+    return { period, key: spec.key.replace('{period}', period) };
+  };
+
+  const counter = async (spec: CounterSpec): Promise<LimitCounter> => {
+    const { period, key } = counterKey(spec);
     const sourceAccountId = await providerAccount(network, spec.user.providerId, 'limitsSource');
     const account = await openCounter(key, spec.user, spec.code);
     const granted = account.creditsPosted;
+    if (granted >= spec.limitFen) {
+      if (fullyGranted.size >= FULLY_GRANTED_MAX) fullyGranted.clear();
+      fullyGranted.set(key, { accountId: account.id, grantedFen: granted });
+    }
     const grant: TransferRequest | null =
       spec.limitFen > granted
         ? {
@@ -90,19 +123,34 @@ export function createLimits(deps: { ledger: LedgerService; network: NetworkServ
     return created.value;
   };
 
+  /** The counter's account and grant, from memory when it is known to be granted its whole limit. */
+  const counterUse = async (spec: CounterSpec): Promise<CounterUse> => {
+    const read = () => counter(spec);
+    const known = fullyGranted.get(counterKey(spec).key);
+    if (known && known.grantedFen >= spec.limitFen) {
+      const sourceAccountId = await providerAccount(network, spec.user.providerId, 'limitsSource');
+      return { accountId: known.accountId, sourceAccountId, grant: null, read };
+    }
+    const { accountId, sourceAccountId, grant } = await read();
+    return { accountId, sourceAccountId, grant, read };
+  };
+
+  const tierSpec = (user: User, policy: ProviderPolicy): CounterSpec => {
+    const tier = policy.tiers[user.tier];
+    return {
+      user,
+      key: AccountKeys.tierAllowance(user.id, '{period}'),
+      code: AccountCodes.tierAllowance,
+      periodKind: tier.period,
+      limitFen: tier.limitFen,
+      grantId: (period) => `grant:${user.id}:${period}`,
+      grantCode: TransferCodes.allowanceGrant,
+    };
+  };
+
   return {
-    tierAllowance(user, policy) {
-      const tier = policy.tiers[user.tier];
-      return counter({
-        user,
-        key: AccountKeys.tierAllowance(user.id, '{period}'),
-        code: AccountCodes.tierAllowance,
-        periodKind: tier.period,
-        limitFen: tier.limitFen,
-        grantId: (period) => `grant:${user.id}:${period}`,
-        grantCode: TransferCodes.allowanceGrant,
-      });
-    },
+    tierAllowance: (user, policy) => counter(tierSpec(user, policy)),
+    tierAllowanceUse: (user, policy) => counterUse(tierSpec(user, policy)),
     async personalReceive(payee, policy) {
       const spec = (what: 'count' | 'amount', limit: bigint) =>
         counter({
@@ -138,7 +186,7 @@ export function createLimits(deps: { ledger: LedgerService; network: NetworkServ
 
 /** Debits a counter by `amountFen`, as a member of a linked chain. */
 export function useCounter(
-  counter: LimitCounter,
+  counter: Pick<LimitCounter, 'accountId' | 'sourceAccountId'>,
   id: string,
   amountFen: bigint,
   code: number,

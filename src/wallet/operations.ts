@@ -50,7 +50,7 @@ export interface OperationDraft {
 export interface ChainStep {
   transfer: Omit<TransferRequest, 'id' | 'flags'>;
   /** Turns this step's refusal into the user's refusal (null: the ledger's own code stands). */
-  explain?: (code: TransferResultCode) => Problem | null;
+  explain?: (code: TransferResultCode) => Problem | null | Promise<Problem | null>;
 }
 
 export type OperationError = 'idempotency_conflict';
@@ -154,7 +154,7 @@ export function createOperationRunner(deps: { store: Store; ledger: LedgerServic
       );
       if (failedAt < 0) return ok(await finish(operation, null));
       const code = chainResults[failedAt]!.code;
-      const explained = steps[failedAt]!.explain?.(code) ?? null;
+      const explained = (await steps[failedAt]!.explain?.(code)) ?? null;
       return ok(
         await finish(
           operation,

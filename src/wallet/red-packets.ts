@@ -303,7 +303,7 @@ export function createRedPacketService(deps: RedPacketDeps): RedPacketService {
     const policy = await policyOf(packet.providerId);
     const [escrow, allowance] = await Promise.all([
       providerAccount(network, packet.providerId, 'redPacketEscrow'),
-      limits.tierAllowance(sender, policy),
+      limits.tierAllowanceUse(sender, policy),
     ]);
     const userData = `rp:${packet.id}`;
     const send: TransferRequest = {
@@ -329,7 +329,7 @@ export function createRedPacketService(deps: RedPacketDeps): RedPacketService {
     // (a retry in a new limit period sends an allowance step that differs from the first one).
     if (await ledger.getTransfer(send.id)) return null;
     if (sent.code === 'insufficient_funds') return insufficientBalance(sender, packet.totalFen);
-    const explained = limitStep.explain?.(used.code) ?? null;
+    const explained = (await limitStep.explain?.(used.code)) ?? null;
     if (explained) return explained;
     const failed = [sent, used].find((result) => result.code !== 'ok' && result.code !== 'linked_event_failed') ?? sent;
     return { code: failed.code, message: `the ledger refused the red packet: ${failed.code}` };

@@ -13,7 +13,7 @@ import { howToRaiseTier, type ProviderPolicy } from '../network/policy.js';
 import { bankSettlementAccount, providerAccount, type NetworkService, type Provider } from '../network/service.js';
 import { formatYuanSymbol } from '../shared/money.js';
 import { ok, problem, problemWith, type Problem, type Result } from '../shared/result.js';
-import { useCounter, type LimitCounter, type Limits } from './limits.js';
+import { useCounter, type CounterUse, type LimitCounter, type Limits } from './limits.js';
 import type { ChainStep, OperationRunner, WalletOperation } from './operations.js';
 import { computeWithdrawalFee, type WithdrawalFee } from './withdrawal-fee.js';
 
@@ -88,7 +88,7 @@ export interface WalletService {
   tierLimitStep(
     user: User,
     policy: ProviderPolicy,
-    counter: LimitCounter,
+    allowance: CounterUse,
     amountFen: bigint,
     userData: string,
   ): ChainStep;
@@ -127,9 +127,11 @@ export function createWalletService(deps: WalletDeps): WalletService {
     };
   };
 
-  const tierLimitStep: WalletService['tierLimitStep'] = (user, policy, counter, amountFen, userData) => ({
-    transfer: useCounter(counter, '', amountFen, TransferCodes.allowanceUse, userData),
-    explain: (code) => (code === 'insufficient_funds' ? tierLimitProblem(user, policy, counter, amountFen) : null),
+  const tierLimitStep: WalletService['tierLimitStep'] = (user, policy, allowance, amountFen, userData) => ({
+    transfer: useCounter(allowance, '', amountFen, TransferCodes.allowanceUse, userData),
+    // Explained from the counter as it stands after the refusal.
+    explain: async (code) =>
+      code === 'insufficient_funds' ? tierLimitProblem(user, policy, await allowance.read(), amountFen) : null,
   });
 
   /** Which debit card, refusing credit cards (balances are never funded on credit, as in the real apps). */
@@ -296,7 +298,7 @@ export function createWalletService(deps: WalletDeps): WalletService {
       const payee = await service.findPayee(user, input.to);
       if (!payee.ok) return payee;
       const provider = await providerOf(user);
-      const allowance = await limits.tierAllowance(user, provider.policy);
+      const allowance = await limits.tierAllowanceUse(user, provider.policy);
       const personal = input.viaPersonalCode ? await limits.personalReceive(payee.value.user, provider.policy) : null;
       const ran = await operations.run(
         {

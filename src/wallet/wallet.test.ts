@@ -141,6 +141,34 @@ for (const storeKind of testStores) {
     );
 
     test(
+      'an allowance granted whole is not read again for a debit, yet a raised limit is granted its difference',
+      withHarness(async (h) => {
+        await addTinyPay(h);
+        const funder = await h.funded(100_000n, 'tinypay');
+        const classOne = await h.signUp('tinypay');
+        const receiver = await h.signUp('tinypay');
+        assert.equal((await transfer(h, funder, classOne, '3000', 'fund')).status, 201);
+        assert.equal((await transfer(h, classOne, receiver, '400', 'first')).status, 201);
+        const user = (await h.modules.identity.getUser(classOne.userId))!;
+        const policy = (await h.modules.network.getProvider('tinypay'))!.policy;
+        const counter = await h.modules.limits.tierAllowance(user, policy);
+        assert.deepEqual([counter.grant, counter.leftFen], [null, 600n]);
+
+        const known = await h.modules.limits.tierAllowanceUse(user, policy);
+        assert.deepEqual([known.accountId, known.grant], [counter.accountId, null]);
+        assert.equal((await known.read()).leftFen, 600n, 'a refusal still reads the counter as it stands');
+
+        const raised = { ...policy, tiers: { ...policy.tiers, 1: { limitFen: 2_500n, period: 'lifetime' as const } } };
+        const afterRaise = await h.modules.limits.tierAllowanceUse(user, raised);
+        assert.equal(afterRaise.accountId, counter.accountId);
+        assert.equal(afterRaise.grant?.amount, 1_500n, 'the memory of a whole grant never hides a raise');
+        assert.equal((await afterRaise.read()).leftFen, 2_100n);
+        const lowered = { ...policy, tiers: { ...policy.tiers, 1: { limitFen: 500n, period: 'lifetime' as const } } };
+        assert.equal((await h.modules.limits.tierAllowanceUse(user, lowered)).grant, null);
+      }),
+    );
+
+    test(
       'two transfers racing for the last of an allowance: exactly one passes',
       withHarness(async (h) => {
         await addTinyPay(h);
