@@ -49,17 +49,6 @@ export async function openStore(url: string, options: OpenOptions = {}): Promise
 }
 
 /**
- * Pages of 2 KiB, not SQLite's 4 KiB. Every commit writes each page it touched to the log whole,
- * and a payment's rows touch many pages a few bytes each (the ends of the orders', outbox's and
- * nonces' indexes, one leaf per merchant in the indexes by merchant, the accounts' rows): halving
- * the page cuts the bytes logged, checksummed and checkpointed by about a quarter (bench pay:
- * ~80 → ~60 MB/s written). A row longer than about 2,000 bytes would spill into an overflow page;
- * none of a payment's rows comes near it. 1 KiB pages logged fewer bytes still but measured
- * slower (deeper trees).
- */
-const SQLITE_PAGE_SIZE_BYTES = 2_048;
-
-/**
  * One connection with Saoma's settings; the ledger's write thread opens its own the same way.
  *
  * `FULL` (the default, and always the ledger's): a commit is on disk (fsync of the WAL) before the
@@ -76,8 +65,6 @@ const SQLITE_PAGE_SIZE_BYTES = 2_048;
 export function openSqliteConnection(path: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): BetterSqlite3.Database {
   const sqlite = new BetterSqlite3(path);
   sqlite.defaultSafeIntegers(true);
-  // Only a new, empty file takes it (a file's page size is fixed once it holds a table).
-  sqlite.pragma(`page_size = ${SQLITE_PAGE_SIZE_BYTES}`);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('foreign_keys = ON');
