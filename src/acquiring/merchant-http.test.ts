@@ -293,6 +293,66 @@ for (const storeKind of testStores) {
     );
 
     test(
+      'a suspended merchant is refused on every route, its refused order spends its nonce, and it is served again once reinstated',
+      withHarness(async (h) => {
+        const shop = await onboard(h);
+        assert.equal(
+          (await shop.call('POST', '/v1/merchant/orders', { out_trade_no: 'U-1', amount: '100', subject: 'x' })).status,
+          201,
+        );
+        const setStatus = async (status: 'active' | 'suspended') => {
+          await h.modules.store.db.updateTable('merchants').set({ status }).where('id', '=', shop.merchantId).execute();
+          // Merchants are reused for a second (MERCHANT_CACHE_TTL_MS, on the machine's own clock).
+          await new Promise((resolve) => setTimeout(resolve, 1_100));
+        };
+        await setStatus('suspended');
+
+        const payload = JSON.stringify({ out_trade_no: 'U-2', amount: '100', subject: 'x' });
+        const nonce = 'suspended-0123456789abcdef';
+        const createU2 = () =>
+          h.app.inject({
+            method: 'POST',
+            url: '/v1/merchant/orders',
+            payload,
+            headers: {
+              ...signRequest({
+                appId: shop.appId,
+                privateKeyPem: shop.privateKeyPem,
+                method: 'POST',
+                pathWithQuery: '/v1/merchant/orders',
+                body: payload,
+                timestampMs: h.clock.nowMs(),
+                nonce,
+              }),
+              'content-type': 'application/json',
+            },
+          });
+        const refused = await createU2();
+        assert.deepEqual([refused.statusCode, refused.json().error.code], [403, 'forbidden']);
+        for (const [method, path] of [
+          ['GET', '/v1/merchant/orders/U-1'],
+          ['POST', '/v1/merchant/orders/U-1/close'],
+          ['GET', '/v1/merchant/settlements'],
+          ['GET', '/v1/merchant/notifications'],
+        ] as const) {
+          const answer = await shop.call(method, path);
+          assert.deepEqual([answer.status, answer.body.error?.code], [403, 'forbidden'], `${method} ${path}`);
+        }
+        const orders = await h.modules.store.db
+          .selectFrom('orders')
+          .select(['out_trade_no', 'status'])
+          .where('merchant_id', '=', shop.merchantId)
+          .execute();
+        assert.deepEqual(orders, [{ out_trade_no: 'U-1', status: 'WAIT_BUYER_PAY' }], 'nothing was created or closed');
+
+        await setStatus('active');
+        assert.equal((await shop.call('GET', '/v1/merchant/orders/U-1')).status, 200);
+        const replayed = await createU2();
+        assert.deepEqual([replayed.statusCode, replayed.json().error.code], [401, 'nonce_replayed']);
+      }),
+    );
+
+    test(
       'signatures: a wrong key, a replayed nonce, a stale timestamp, a changed body and an unknown app are refused',
       withHarness(async (h) => {
         const shop = await onboard(h);

@@ -26,13 +26,29 @@ const amount = { type: 'string', pattern: '^[1-9][0-9]{0,15}$', description: 'Wh
 const outTradeNo = { type: 'string', pattern: OUT_TRADE_NO_PATTERN.source } as const;
 const text = (maxLength: number) => ({ type: 'string', minLength: 1, maxLength }) as const;
 
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The signed request's merchant, set before every merchant API route runs (always active). */
+    activeMerchant: Merchant | null;
+  }
+}
+
 export async function merchantRoutes(app: FastifyInstance, options: { modules: Modules }): Promise<void> {
   const modules = options.modules;
   const { merchants, orders, acquiring, refunds, settlements, store } = modules;
   registerSignedJson(app);
   app.addHook('preValidation', merchantAuth({ store, clock: modules.clock }));
   app.addHook('onSend', nonceLeftOver({ store }));
-  // The webhook log and re-send, behind the same signatures (the hook above has run by then).
+  // Every route acts for an active merchant: a suspended one is refused before any of them runs.
+  if (!app.hasRequestDecorator('activeMerchant')) app.decorateRequest('activeMerchant', null);
+  app.addHook('preHandler', async (request, reply) => {
+    const merchant = await merchants.get(merchantAppOf(request).merchantId);
+    if (!merchant || merchant.status !== 'active') {
+      return sendError(reply, 'forbidden', 'this merchant is suspended and cannot use the API');
+    }
+    request.activeMerchant = merchant;
+  });
+  // The webhook log and re-send, behind the same signatures and the same check (the hooks above).
   app.register(notificationRoutes, {
     store,
     notifier: modules.notifier,
@@ -40,13 +56,9 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
     merchantIdOf: (request) => merchantAppOf(request).merchantId,
   });
 
-  const merchantOf = async (request: FastifyRequest, reply: FastifyReply): Promise<Merchant | null> => {
-    const merchant = await merchants.get(merchantAppOf(request).merchantId);
-    if (!merchant || merchant.status !== 'active') {
-      sendError(reply, 'forbidden', 'this merchant is suspended and cannot use the API');
-      return null;
-    }
-    return merchant;
+  const merchantOf = (request: FastifyRequest): Merchant => {
+    if (!request.activeMerchant) throw new Error('a merchant route ran without its merchant');
+    return request.activeMerchant;
   };
   const amountOf = (reply: FastifyReply, value: string, field: string): bigint | null => {
     const parsed = parseAmountFen(value);
@@ -93,8 +105,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       },
     },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const body = request.body;
       const amountFen = amountOf(reply, body.amount, 'body.amount');
       if (amountFen === null) return reply;
@@ -125,8 +136,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
     '/orders/:out_trade_no',
     { schema: { tags, summary: 'An order: the source of truth for its state (notifications only announce it)' } },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const order = await orderOf(merchant, reply, request.params.out_trade_no);
       if (!order) return reply;
       const orderRefunds = await refunds.listForOrder(order.id);
@@ -138,8 +148,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
     '/orders/:out_trade_no/close',
     { schema: { tags, summary: 'Close (or cancel) an order nobody has paid' } },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const order = await orderOf(merchant, reply, request.params.out_trade_no);
       if (!order) return reply;
       const closed = await orders.close(order, 'closed_by_merchant');
@@ -157,8 +166,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       },
     },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const order = await orderOf(merchant, reply, request.params.out_trade_no);
       if (!order) return reply;
       if (order.status === 'SUCCESS' || order.status === 'REFUND') {
@@ -210,8 +218,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       },
     },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const body = request.body;
       const amountFen = amountOf(reply, body.amount, 'body.amount');
       if (amountFen === null) return reply;
@@ -243,8 +250,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       },
     },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const order = await orderOf(merchant, reply, request.params.out_trade_no);
       if (!order) return reply;
       const amountFen = amountOf(reply, request.body.amount, 'body.amount');
@@ -263,8 +269,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
     '/refunds/:out_request_no',
     { schema: { tags, summary: 'A refund by its out_request_no' } },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const refund = await refunds.find(merchant.id, request.params.out_request_no);
       if (!refund)
         return sendError(reply, 'not_found', `no refund with out_request_no ${request.params.out_request_no}`);
@@ -287,8 +292,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       },
     },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const added = await merchants.addStore(merchant.id, request.body);
       if (!added.ok) return sendProblem(reply, added.error);
       return reply.code(201).send({ store_id: added.value.id, name: added.value.name, city: added.value.city });
@@ -305,8 +309,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       },
     },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const merchantStore = await merchants.getStore(request.params.store_id);
       if (!merchantStore || merchantStore.merchantId !== merchant.id) {
         return sendError(reply, 'store_not_found', `you have no store ${request.params.store_id}`);
@@ -321,8 +324,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
     '/stores/:store_id/collection-codes',
     { schema: { tags, summary: "A store's static collection code: the payer scans it and types the amount" } },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       const merchantStore = await merchants.getStore(request.params.store_id);
       if (!merchantStore || merchantStore.merchantId !== merchant.id) {
         return sendError(reply, 'store_not_found', `you have no store ${request.params.store_id}`);
@@ -347,9 +349,8 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
         summary: 'Settlements, newest first: gross, fees, refunds and what was paid out, per business day',
       },
     },
-    async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+    async (request) => {
+      const merchant = merchantOf(request);
       const limit = Math.min(Number(request.query.limit ?? 30) || 30, 366);
       return { settlements: (await settlements.list(merchant.id, limit)).map(settlementJson) };
     },
@@ -365,8 +366,7 @@ export async function merchantRoutes(app: FastifyInstance, options: { modules: M
       },
     },
     async (request, reply) => {
-      const merchant = await merchantOf(request, reply);
-      if (!merchant) return reply;
+      const merchant = merchantOf(request);
       if (!/^\d{4}-\d{2}-\d{2}$/.test(request.params.date) || Number.isNaN(Date.parse(request.params.date))) {
         return sendError(reply, 'invalid_request', 'the date must be YYYY-MM-DD', 'params.date');
       }
