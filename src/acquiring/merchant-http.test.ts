@@ -35,6 +35,24 @@ interface MerchantClient {
   ): Promise<{ status: number; body: any; text: string }>;
 }
 
+/** A signed order request, made once and sent as often as called (every send reuses its nonce). */
+function signedOrder(h: WalletHarness, shop: MerchantClient, body: Record<string, unknown>, nonce?: string) {
+  const payload = JSON.stringify(body);
+  const headers: Record<string, string> = {
+    ...signRequest({
+      appId: shop.appId,
+      privateKeyPem: shop.privateKeyPem,
+      method: 'POST',
+      pathWithQuery: '/v1/merchant/orders',
+      body: payload,
+      timestampMs: h.clock.nowMs(),
+      nonce,
+    }),
+    'content-type': 'application/json',
+  };
+  return () => h.app.inject({ method: 'POST', url: '/v1/merchant/orders', headers, payload });
+}
+
 async function onboard(h: WalletHarness): Promise<MerchantClient> {
   const bank = await h.call('POST', '/v1/admin/bank-accounts', {
     headers: admin,
@@ -232,22 +250,7 @@ for (const storeKind of testStores) {
       "an order is written with its request's nonce: racing replays make one order; a repeat and a refusal use their nonces up",
       withHarness(async (h) => {
         const shop = await onboard(h);
-        const signed = (body: Record<string, unknown>, nonce?: string) => {
-          const payload = JSON.stringify(body);
-          const headers: Record<string, string> = {
-            ...signRequest({
-              appId: shop.appId,
-              privateKeyPem: shop.privateKeyPem,
-              method: 'POST',
-              pathWithQuery: '/v1/merchant/orders',
-              body: payload,
-              timestampMs: h.clock.nowMs(),
-              nonce,
-            }),
-            'content-type': 'application/json',
-          };
-          return () => h.app.inject({ method: 'POST', url: '/v1/merchant/orders', headers, payload });
-        };
+        const signed = (body: Record<string, unknown>, nonce?: string) => signedOrder(h, shop, body, nonce);
         const orderCount = async () =>
           (
             await h.modules.store.db
@@ -307,26 +310,12 @@ for (const storeKind of testStores) {
         };
         await setStatus('suspended');
 
-        const payload = JSON.stringify({ out_trade_no: 'U-2', amount: '100', subject: 'x' });
-        const nonce = 'suspended-0123456789abcdef';
-        const createU2 = () =>
-          h.app.inject({
-            method: 'POST',
-            url: '/v1/merchant/orders',
-            payload,
-            headers: {
-              ...signRequest({
-                appId: shop.appId,
-                privateKeyPem: shop.privateKeyPem,
-                method: 'POST',
-                pathWithQuery: '/v1/merchant/orders',
-                body: payload,
-                timestampMs: h.clock.nowMs(),
-                nonce,
-              }),
-              'content-type': 'application/json',
-            },
-          });
+        const createU2 = signedOrder(
+          h,
+          shop,
+          { out_trade_no: 'U-2', amount: '100', subject: 'x' },
+          'suspended-0123456789abcdef',
+        );
         const refused = await createU2();
         assert.deepEqual([refused.statusCode, refused.json().error.code], [403, 'forbidden']);
         for (const [method, path] of [

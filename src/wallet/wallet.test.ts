@@ -18,6 +18,16 @@ async function addTinyPay(h: WalletHarness): Promise<void> {
   assert.ok(created.ok);
 }
 
+/** On TinyPay: a funder, a class I user given ¥30.00 by it, and someone for that user to pay. */
+async function classOneWithBalance(h: WalletHarness) {
+  await addTinyPay(h);
+  const funder = await h.funded(100_000n, 'tinypay');
+  const classOne = await h.signUp('tinypay');
+  const receiver = await h.signUp('tinypay');
+  assert.equal((await transfer(h, funder, classOne, '3000', 'fund')).status, 201);
+  return { funder, classOne, receiver };
+}
+
 const transfer = (h: WalletHarness, from: Person, to: Person, amount: string, key: string) =>
   h.call('POST', '/v1/wallet/transfers', {
     token: from.token,
@@ -99,11 +109,7 @@ for (const storeKind of testStores) {
     test(
       'tier allowances: class I at, just under and over ¥10 for life; class II for the year; a new year starts again',
       withHarness(async (h) => {
-        await addTinyPay(h);
-        const funder = await h.funded(100_000n, 'tinypay');
-        const classOne = await h.signUp('tinypay');
-        const receiver = await h.signUp('tinypay');
-        assert.equal((await transfer(h, funder, classOne, '3000', 'fund')).status, 201);
+        const { funder, classOne, receiver } = await classOneWithBalance(h);
         assert.equal((await transfer(h, classOne, receiver, '999', 'under')).status, 201);
         assert.equal((await transfer(h, classOne, receiver, '1', 'at')).status, 201);
         const over = await transfer(h, classOne, receiver, '1', 'over');
@@ -143,11 +149,7 @@ for (const storeKind of testStores) {
     test(
       'an allowance granted whole is not read again for a debit, yet a raised limit is granted its difference',
       withHarness(async (h) => {
-        await addTinyPay(h);
-        const funder = await h.funded(100_000n, 'tinypay');
-        const classOne = await h.signUp('tinypay');
-        const receiver = await h.signUp('tinypay');
-        assert.equal((await transfer(h, funder, classOne, '3000', 'fund')).status, 201);
+        const { classOne, receiver } = await classOneWithBalance(h);
         assert.equal((await transfer(h, classOne, receiver, '400', 'first')).status, 201);
         const user = (await h.modules.identity.getUser(classOne.userId))!;
         const policy = (await h.modules.network.getProvider('tinypay'))!.policy;
