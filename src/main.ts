@@ -71,7 +71,10 @@ export async function startSaoma(options: SaomaOptions): Promise<RunningSaoma> {
       store,
       modules,
       config: { adminToken: options.adminToken ?? null },
-      logger: logLevel === false ? false : { level: logLevel },
+      // process.stdout, not pino's own stdout writer: that one writes on libuv's pool, and the
+      // process exiting right after its last line could put lines out of order or lose them.
+      // Node writes stdout to files and pipes synchronously on Linux, in order.
+      logger: logLevel === false ? false : { level: logLevel, stream: process.stdout },
     });
     app.log.info(
       { store: store.description, applied: migrated.applied, schemaVersion: migrated.current },
