@@ -24,12 +24,22 @@ async function paymentCode(h: WalletHarness, token: string): Promise<string> {
   return issued.body.code;
 }
 
+/**
+ * Noon of today in Shanghai. The classic gateway does not check the SDK's timestamps (real time),
+ * and a test that moves the clock forward by minutes must not cross midnight in Shanghai: the
+ * trade bill is per business day (run at 23:50 there, the payment and the refund fell on two).
+ */
+function shanghaiNoonToday(): number {
+  const shanghaiNow = new Date(Date.now() + 8 * 3_600_000);
+  return Date.UTC(shanghaiNow.getUTCFullYear(), shanghaiNow.getUTCMonth(), shanghaiNow.getUTCDate(), 4);
+}
+
 for (const storeKind of testStores) {
   describe(`Alipay classic gateway on ${storeKind.name}`, { skip: storeKind.skip }, () => {
     test(
       'precreate → scan and pay → notification (retried until success) → query → partial refund → refund query → bill = ledger',
       withWalletHarness(storeKind, async (h) => {
-        h.clock.setMs(Date.now());
+        h.clock.setMs(shanghaiNoonToday());
         const shop = await openAlipayShop(h);
         const receiver = await startReceiver(shop.sdk, (index) => (index === 0 ? 'fail' : 'success'));
         try {
@@ -166,7 +176,7 @@ for (const storeKind of testStores) {
     test(
       'trade.pay with a payment code below (10000) and above (10003, then the PIN) the limit; cancel; trade.create for one buyer',
       withWalletHarness(storeKind, async (h) => {
-        h.clock.setMs(Date.now());
+        h.clock.setMs(shanghaiNoonToday());
         const shop = await openAlipayShop(h);
         const payer = await h.funded(300_000n);
         const small = await shop.exec('alipay.trade.pay', {
