@@ -6,6 +6,7 @@ import type { CompiledQuery, Selectable } from 'kysely';
 import type { MerchantTables } from '../merchant/tables.js';
 import type { Clock } from '../shared/clock.js';
 import { timeOrderedId } from '../shared/ids.js';
+import { createRecentCache } from '../shared/recent-cache.js';
 import { ok, problem, type Problem, type Result } from '../shared/result.js';
 import { runAtomically, type AtomicStep } from '../store/atomic.js';
 import type { Store } from '../store/store.js';
@@ -123,7 +124,7 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
   const { store, clock, writeEvent } = deps;
   const db = store.db;
   const now = () => BigInt(clock.nowMs());
-  const createdWithCode = new Map<string, Order>();
+  const createdWithCode = createRecentCache<string, Order>(Number.POSITIVE_INFINITY, CREATED_WITH_CODE_MAX);
 
   const transition: OrderBook['transition'] = async (orderId, from, change, events = []) =>
     runAtomically(store, [
@@ -195,10 +196,7 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
       }
       // Frozen: the same object is handed to a later payment (createdWithCode).
       const order = Object.freeze(toOrder(row));
-      if (code !== null) {
-        if (createdWithCode.size >= CREATED_WITH_CODE_MAX) createdWithCode.clear();
-        createdWithCode.set(code, order);
-      }
+      if (code !== null) createdWithCode.set(code, order);
       return ok(order);
     },
 

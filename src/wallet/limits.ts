@@ -9,6 +9,7 @@ import { AccountCodes, AccountKeys, LIMITS_LEDGER_ID, OwnerRefs, TransferCodes }
 import { limitPeriodKey, type LimitPeriod, type ProviderPolicy } from '../network/policy.js';
 import { providerAccount, type NetworkService } from '../network/service.js';
 import type { Clock } from '../shared/clock.js';
+import { createRecentCache } from '../shared/recent-cache.js';
 
 export interface LimitCounter {
   accountId: bigint;
@@ -64,7 +65,10 @@ interface CounterSpec {
 export function createLimits(deps: { ledger: LedgerService; network: NetworkService; clock: Clock }): Limits {
   const { ledger, network, clock } = deps;
   /** Counter key → its account and the credits it is known to have been granted (≥ its limit then). */
-  const fullyGranted = new Map<string, { accountId: bigint; grantedFen: bigint }>();
+  const fullyGranted = createRecentCache<string, { accountId: bigint; grantedFen: bigint }>(
+    Number.POSITIVE_INFINITY,
+    FULLY_GRANTED_MAX,
+  );
 
   const counterKey = (spec: CounterSpec) => {
     const period = limitPeriodKey(spec.periodKind, clock.nowMs());
@@ -76,10 +80,7 @@ export function createLimits(deps: { ledger: LedgerService; network: NetworkServ
     const sourceAccountId = await providerAccount(network, spec.user.providerId, 'limitsSource');
     const account = await openCounter(key, spec.user, spec.code);
     const granted = account.creditsPosted;
-    if (granted >= spec.limitFen) {
-      if (fullyGranted.size >= FULLY_GRANTED_MAX) fullyGranted.clear();
-      fullyGranted.set(key, { accountId: account.id, grantedFen: granted });
-    }
+    if (granted >= spec.limitFen) fullyGranted.set(key, { accountId: account.id, grantedFen: granted });
     const grant: TransferRequest | null =
       spec.limitFen > granted
         ? {
