@@ -97,7 +97,6 @@ export interface OrderBook {
   create(merchant: Merchant, input: NewOrder): Promise<Result<Order, OrderError | 'nonce_replayed'>>;
   get(orderId: string): Promise<Order | null>;
   find(merchantId: string, ref: { outTradeNo?: string; orderId?: string }): Promise<Order | null>;
-  byCode(code: string): Promise<Order | null>;
   /**
    * A QR order this process created lately, found by its code without a read, as it was created:
    * its status may have moved on since. For a payment, whose claim checks in one guarded
@@ -213,11 +212,6 @@ export function createOrderBook(deps: { store: Store; clock: Clock; writeEvent: 
       else if (ref.outTradeNo !== undefined) query = query.where('out_trade_no', '=', ref.outTradeNo);
       else return null;
       const row = await query.executeTakeFirst();
-      return row ? toOrder(row) : null;
-    },
-
-    async byCode(code) {
-      const row = await db.selectFrom('orders').selectAll().where('code', '=', code).executeTakeFirst();
       return row ? toOrder(row) : null;
     },
 

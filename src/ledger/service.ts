@@ -1,7 +1,9 @@
 // The ledger service: the only way any module moves money. Institutions, ledgers and accounts
 // are created here; transfers go through validation and the group-commit writer.
+import type { Kysely } from 'kysely';
 import type { Clock } from '../shared/clock.js';
 import { ok, problem, type Result } from '../shared/result.js';
+import type { Schema } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { queryTemplate, type Param } from '../store/templates.js';
 import { auditLedger, type AuditReport } from './audit.js';
@@ -47,6 +49,20 @@ export interface HistoryPage {
 export const HISTORY_PAGE_MAX = 1_000;
 /** Expired pending transfers voided per sweep, at most. */
 export const EXPIRY_SWEEP_MAX = 1_000;
+
+/**
+ * Pending transfers past their timeout, soonest first, through the partial index
+ * transfers_expiring (src/store/migrations.test.ts checks the plan).
+ */
+export const expiredPendingTransfers = (db: Kysely<Schema>, nowMs: bigint, limit: number) =>
+  db
+    .selectFrom('transfers')
+    .select(['id'])
+    .where('pending_status', '=', 'pending')
+    .where('expires_at_ms', 'is not', null)
+    .where('expires_at_ms', '<=', nowMs)
+    .orderBy('expires_at_ms')
+    .limit(limit);
 
 export interface LedgerService {
   createInstitution(input: Institution): Promise<Result<Institution, SetupError>>;
@@ -232,15 +248,7 @@ export function createLedgerService({ store, clock, writer: writerOptions }: Led
     },
 
     async expireDue() {
-      const due = await db
-        .selectFrom('transfers')
-        .select(['id'])
-        .where('pending_status', '=', 'pending')
-        .where('expires_at_ms', 'is not', null)
-        .where('expires_at_ms', '<=', nowMs())
-        .orderBy('expires_at_ms')
-        .limit(EXPIRY_SWEEP_MAX)
-        .execute();
+      const due = await expiredPendingTransfers(db, nowMs(), EXPIRY_SWEEP_MAX).execute();
       const results = await Promise.all(
         due.map(({ id }) =>
           submit([{ id: expiryVoidId(id), pendingId: id, flags: TransferFlags.voidPending }], true).then(([r]) => r!),

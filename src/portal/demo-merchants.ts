@@ -3,6 +3,7 @@
 // seed: a merchant found by its provider and name is not made again, and the logins read back
 // are the same on every run. The portal passwords are fixed demo values, stored only as hashes.
 import type { Modules } from '../modules.js';
+import { staticCodes } from './queries.js';
 import { createPortalUserService } from './users.js';
 
 export type DemoMerchantModules = Pick<Modules, 'store' | 'clock' | 'network' | 'banking' | 'merchants' | 'acquiring'>;
@@ -72,14 +73,8 @@ export async function findMerchantId(
 }
 
 async function firstStaticCode(modules: DemoMerchantModules, merchantId: string): Promise<string | null> {
-  const row = await modules.store.db
-    .selectFrom('collection_codes')
-    .select('code')
-    .where('merchant_id', '=', merchantId)
-    .where('kind', '=', 'static')
-    .orderBy('created_at_ms')
-    .executeTakeFirst();
-  return row?.code ?? null;
+  const [first] = await staticCodes(modules.store.db, merchantId, 1);
+  return first?.code ?? null;
 }
 
 /** The demo's data are fixed in code: a refusal is a programmer's error (or a database edited by hand). */

@@ -179,16 +179,22 @@ export async function searchOrders(
   return ok({ orderIds: page.map((row) => row.id), nextBefore: rows.length > search.limit ? page.at(-1)!.id : null });
 }
 
-/** The merchant's static collection codes, by store (null: a code of the merchant without a store). */
-export async function staticCodes(db: Kysely<Schema>, merchantId: string, limit: number) {
-  const rows = await db
+/**
+ * The merchant's static collection codes, oldest first, through the partial index
+ * collection_codes_static, not the code of every order ever made (src/store/migrations.test.ts).
+ */
+export const staticCodesQuery = (db: Kysely<Schema>, merchantId: string, limit: number) =>
+  db
     .selectFrom('collection_codes')
     .select(['code', 'store_id', 'created_at_ms'])
     .where('merchant_id', '=', merchantId)
     .where('kind', '=', 'static')
     .orderBy('created_at_ms')
-    .limit(limit)
-    .execute();
+    .limit(limit);
+
+/** The merchant's static collection codes, by store (null: a code of the merchant without a store). */
+export async function staticCodes(db: Kysely<Schema>, merchantId: string, limit: number) {
+  const rows = await staticCodesQuery(db, merchantId, limit).execute();
   return rows.map((row) => ({ code: row.code, storeId: row.store_id, createdAtMs: BigInt(row.created_at_ms) }));
 }
 

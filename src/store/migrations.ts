@@ -10,6 +10,7 @@ import { merchantsSchemaSql } from '../merchant/schema-sql.js';
 import { walletsSchemaSql } from '../network/schema-sql.js';
 import { notifySchemaSql } from '../notify/schema-sql.js';
 import { portalSchemaSql } from '../portal/schema-sql.js';
+import { indexesSql } from './indexes-sql.js';
 import type { Store } from './store.js';
 
 export interface Migration {
@@ -28,6 +29,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 6, name: 'wechatpay', sqlite: wechatpaySchemaSql, postgres: wechatpaySchemaSql },
   { version: 7, name: 'alipay', sqlite: alipaySchemaSql, postgres: alipaySchemaSql },
   { version: 8, name: 'portal', sqlite: portalSchemaSql, postgres: portalSchemaSql },
+  { version: 9, name: 'indexes', sqlite: indexesSql, postgres: indexesSql },
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (

@@ -1,0 +1,157 @@
+// Migrations: an older database upgrades to the current schema, and the indexes serve the queries
+// that must not read every row ever made (SQLite's plans, read with EXPLAIN QUERY PLAN). The
+// sweeps' and the static codes' queries are the code's own; the others are their shapes.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { Kysely } from 'kysely';
+import { refundsInFlight } from '../acquiring/refunds.js';
+import { expiredPendingTransfers } from '../ledger/service.js';
+import { staticCodesQuery } from '../portal/queries.js';
+import { testStores } from '../testing/stores.js';
+import { migrate, MIGRATIONS, schemaVersion } from './migrations.js';
+import type { Schema } from './schema.js';
+import { openStore, type Store } from './store.js';
+
+const sqlite = testStores.find((kind) => kind.name === 'sqlite-memory')!;
+
+/** What SQLite plans for the query, one line per step. */
+function planOf(store: Store, query: { sql: string; parameters: readonly unknown[] }): string {
+  const steps = store
+    .sqlite!.prepare(`EXPLAIN QUERY PLAN ${query.sql}`)
+    .all(...query.parameters.map((value) => (typeof value === 'bigint' ? value : (value as string)))) as {
+    detail: string;
+  }[];
+  return steps.map((step) => step.detail).join(' | ');
+}
+
+// The shapes of settlement's, the bills' and the takings' queries (src/acquiring/settlement.ts,
+// src/reports/trade-bill.ts, src/portal/queries.ts), the personal code's
+// (src/acquiring/service.ts) and the users' (src/identity/service.ts).
+const unsettledPayments = (db: Kysely<Schema>) =>
+  db
+    .selectFrom('orders')
+    .select('id')
+    .where('merchant_id', '=', 'm1')
+    .where('settlement_id', 'is', null)
+    .where('paid_at_ms', '<', 1_000n)
+    .compile();
+const claimPayments = (db: Kysely<Schema>) =>
+  db
+    .updateTable('orders')
+    .set({ settlement_id: 'se_1' })
+    .where('merchant_id', '=', 'm1')
+    .where('settlement_id', 'is', null)
+    .where('paid_at_ms', '<', 1_000n)
+    .compile();
+const settledPayments = (db: Kysely<Schema>) =>
+  db
+    .selectFrom('orders')
+    .select((eb) => eb.fn.sum<bigint>('amount_fen').as('gross'))
+    .where('settlement_id', '=', 'se_1')
+    .compile();
+const settledRefunds = (db: Kysely<Schema>) =>
+  db
+    .selectFrom('refunds')
+    .select((eb) => eb.fn.sum<bigint>('amount_fen').as('refunded'))
+    .where('settlement_id', '=', 'se_1')
+    .compile();
+const paidBetween = (db: Kysely<Schema>) =>
+  db
+    .selectFrom('orders')
+    .selectAll()
+    .where('merchant_id', '=', 'm1')
+    .where('paid_at_ms', '>=', 0n)
+    .where('paid_at_ms', '<', 1_000n)
+    .orderBy('paid_at_ms')
+    .compile();
+
+const personalCode = (db: Kysely<Schema>) =>
+  db.selectFrom('collection_codes').select('code').where('kind', '=', 'personal').where('user_id', '=', 'u1').compile();
+const userByPhone = (db: Kysely<Schema>) =>
+  db.selectFrom('users').selectAll().where('phone', '=', '13800000000').limit(2).compile();
+const userByWalletAccount = (db: Kysely<Schema>) =>
+  db.selectFrom('users').selectAll().where('wallet_account_id', '=', 1n).compile();
+
+describe('migrations', () => {
+  test('a database at version 8 upgrades to the current schema, once', async () => {
+    const store = await openStore('sqlite::memory:');
+    try {
+      const db = store.sqlite!;
+      db.exec(
+        'CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at_ms bigint NOT NULL)',
+      );
+      for (const migration of MIGRATIONS.filter((each) => each.version <= 8)) {
+        db.exec(migration.sqlite);
+        db.prepare('INSERT INTO schema_migrations VALUES (?, ?, 0)').run(migration.version, migration.name);
+      }
+      const before = db
+        .prepare("SELECT sql FROM sqlite_master WHERE name = 'orders_by_merchant_paid'")
+        .pluck()
+        .get() as string;
+      assert.doesNotMatch(before, /WHERE/);
+
+      const report = await migrate(store);
+      assert.deepEqual(report.applied, [{ version: 9, name: 'indexes' }]);
+      assert.equal(await schemaVersion(store), MIGRATIONS.at(-1)!.version);
+      const after = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'orders_by_merchant_paid'").pluck().get();
+      assert.match(after as string, /WHERE paid_at_ms IS NOT NULL/);
+      assert.deepEqual((await migrate(store)).applied, [], 'nothing left to apply');
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('the sweeps, codes and users are found through their indexes', async () => {
+    const database = await sqlite.create();
+    try {
+      const { store } = database;
+      const db = store.db;
+      const plans = {
+        expiredPending: planOf(store, expiredPendingTransfers(db, 1_000n, 10).compile()),
+        refundsInFlight: planOf(store, refundsInFlight(db, 1_000n, 10).compile()),
+        staticCodes: planOf(store, staticCodesQuery(db, 'm1', 10).compile()),
+        personalCode: planOf(store, personalCode(db)),
+        userByPhone: planOf(store, userByPhone(db)),
+        userByWalletAccount: planOf(store, userByWalletAccount(db)),
+      };
+      assert.match(plans.expiredPending, /USING INDEX transfers_expiring \(expires_at_ms>\? AND expires_at_ms<\?\)/);
+      assert.match(plans.refundsInFlight, /USING INDEX refunds_in_flight \(created_at_ms<\?\)/);
+      assert.match(plans.staticCodes, /USING INDEX collection_codes_static \(merchant_id=\?\)/);
+      assert.match(plans.personalCode, /USING INDEX collection_codes_by_user \(user_id=\?\)/);
+      assert.match(plans.userByPhone, /USING INDEX users_by_phone \(phone=\?\)/);
+      assert.match(plans.userByWalletAccount, /USING INDEX users_by_wallet_account \(wallet_account_id=\?\)/);
+      for (const [name, plan] of Object.entries(plans)) {
+        assert.doesNotMatch(plan, /\bSCAN\b|TEMP B-TREE/, `${name} reads no whole table and sorts nothing`);
+      }
+    } finally {
+      await database.cleanup();
+    }
+  });
+
+  test('settlement reads only unsettled payments and what it claimed; bills read the day asked for', async () => {
+    const database = await sqlite.create();
+    try {
+      const { store } = database;
+      const db = store.db;
+      assert.match(
+        planOf(store, unsettledPayments(db)),
+        /USING INDEX orders_unsettled \(merchant_id=\? AND paid_at_ms<\?\)/,
+      );
+      assert.match(
+        planOf(store, claimPayments(db)),
+        /USING INDEX orders_unsettled \(merchant_id=\? AND paid_at_ms<\?\)/,
+      );
+      assert.match(planOf(store, settledPayments(db)), /USING INDEX orders_by_settlement \(settlement_id=\?\)/);
+      assert.match(planOf(store, settledRefunds(db)), /USING INDEX refunds_by_settlement \(settlement_id=\?\)/);
+      assert.match(
+        planOf(store, paidBetween(db)),
+        /USING INDEX orders_by_merchant_paid \(merchant_id=\? AND paid_at_ms>\? AND paid_at_ms<\?\)/,
+      );
+      for (const query of [unsettledPayments, claimPayments, settledPayments, settledRefunds, paidBetween]) {
+        assert.doesNotMatch(planOf(store, query(db)), /\bSCAN\b/, 'no query reads a whole table');
+      }
+    } finally {
+      await database.cleanup();
+    }
+  });
+});
