@@ -19,6 +19,8 @@
 //   collection code, one per QR order ever made. Order codes enter neither index.
 // - Logging in by phone number alone read every user (the unique index leads with the
 //   provider); a statement line's counterparty, found by wallet account, read every user too.
+// - The console's lists of users who gave their real name and of merchants, newest first, read
+//   and sorted every user (every merchant) for each page.
 export const indexesSql = `
 DROP INDEX orders_by_merchant_paid;
 CREATE INDEX orders_by_merchant_paid ON orders (merchant_id, paid_at_ms) WHERE paid_at_ms IS NOT NULL;
@@ -31,4 +33,6 @@ CREATE INDEX collection_codes_static ON collection_codes (merchant_id, created_a
 CREATE INDEX collection_codes_by_user ON collection_codes (user_id) WHERE user_id IS NOT NULL;
 CREATE INDEX users_by_phone ON users (phone);
 CREATE UNIQUE INDEX users_by_wallet_account ON users (wallet_account_id);
+CREATE INDEX users_real_named ON users (created_at_ms, id) WHERE real_name IS NOT NULL;
+CREATE INDEX merchants_by_creation ON merchants (created_at_ms);
 `;

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { Kysely } from 'kysely';
 import { refundsInFlight } from '../acquiring/refunds.js';
+import { realNameUsersQuery } from '../console/queries.js';
 import { expiredPendingTransfers } from '../ledger/service.js';
 import { staticCodesQuery } from '../portal/queries.js';
 import { testStores } from '../testing/stores.js';
@@ -71,6 +72,9 @@ const userByPhone = (db: Kysely<Schema>) =>
   db.selectFrom('users').selectAll().where('phone', '=', '13800000000').limit(2).compile();
 const userByWalletAccount = (db: Kysely<Schema>) =>
   db.selectFrom('users').selectAll().where('wallet_account_id', '=', 1n).compile();
+// src/merchant/service.ts's list.
+const newestMerchants = (db: Kysely<Schema>) =>
+  db.selectFrom('merchants').selectAll().orderBy('created_at_ms', 'desc').limit(20).compile();
 
 describe('migrations', () => {
   test('a database at version 8 upgrades to the current schema, once', async () => {
@@ -123,6 +127,26 @@ describe('migrations', () => {
       for (const [name, plan] of Object.entries(plans)) {
         assert.doesNotMatch(plan, /\bSCAN\b|TEMP B-TREE/, `${name} reads no whole table and sorts nothing`);
       }
+    } finally {
+      await database.cleanup();
+    }
+  });
+
+  test("the console's newest-first lists read their index in order and seek to a page's cursor", async () => {
+    const database = await sqlite.create();
+    try {
+      const { store } = database;
+      const db = store.db;
+      // A first page walks the index from its newest end and stops at the limit: no sort, no table.
+      assert.equal(
+        planOf(store, realNameUsersQuery(db, { limit: 20 }).compile()),
+        'SCAN users USING INDEX users_real_named',
+      );
+      assert.equal(planOf(store, newestMerchants(db)), 'SCAN merchants USING INDEX merchants_by_creation');
+      assert.equal(
+        planOf(store, realNameUsersQuery(db, { limit: 20, before: { createdAtMs: 5n, id: 'u_5' } }).compile()),
+        'SEARCH users USING INDEX users_real_named ((created_at_ms,id)<(?,?))',
+      );
     } finally {
       await database.cleanup();
     }
