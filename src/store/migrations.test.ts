@@ -2,13 +2,13 @@
 // that must not read every row ever made (SQLite's plans, read with EXPLAIN QUERY PLAN). The
 // sweeps' and the static codes' queries are the code's own; the others are their shapes.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import type { Kysely } from 'kysely';
+import { after, before, describe, test } from 'node:test';
+import type { CompiledQuery, Kysely } from 'kysely';
 import { refundsInFlight } from '../acquiring/refunds.js';
 import { realNameUsersQuery } from '../console/queries.js';
 import { expiredPendingTransfers } from '../ledger/service.js';
 import { staticCodesQuery } from '../portal/queries.js';
-import { testStores } from '../testing/stores.js';
+import { testStores, type TestDatabase } from '../testing/stores.js';
 import { migrate, MIGRATIONS, schemaVersion } from './migrations.js';
 import type { Schema } from './schema.js';
 import { openStore, type Store } from './store.js';
@@ -105,18 +105,24 @@ describe('migrations', () => {
     }
   });
 
-  test('the sweeps, codes and users are found through their indexes', async () => {
-    const database = await sqlite.create();
-    try {
-      const { store } = database;
-      const db = store.db;
+  describe('plans on a migrated database', () => {
+    let database: TestDatabase;
+    let db: Kysely<Schema>;
+    const plan = (query: CompiledQuery) => planOf(database.store, query);
+    before(async () => {
+      database = await sqlite.create();
+      db = database.store.db;
+    });
+    after(() => database.cleanup());
+
+    test('the sweeps, codes and users are found through their indexes', () => {
       const plans = {
-        expiredPending: planOf(store, expiredPendingTransfers(db, 1_000n, 10).compile()),
-        refundsInFlight: planOf(store, refundsInFlight(db, 1_000n, 10).compile()),
-        staticCodes: planOf(store, staticCodesQuery(db, 'm1', 10).compile()),
-        personalCode: planOf(store, personalCode(db)),
-        userByPhone: planOf(store, userByPhone(db)),
-        userByWalletAccount: planOf(store, userByWalletAccount(db)),
+        expiredPending: plan(expiredPendingTransfers(db, 1_000n, 10).compile()),
+        refundsInFlight: plan(refundsInFlight(db, 1_000n, 10).compile()),
+        staticCodes: plan(staticCodesQuery(db, 'm1', 10).compile()),
+        personalCode: plan(personalCode(db)),
+        userByPhone: plan(userByPhone(db)),
+        userByWalletAccount: plan(userByWalletAccount(db)),
       };
       assert.match(plans.expiredPending, /USING INDEX transfers_expiring \(expires_at_ms>\? AND expires_at_ms<\?\)/);
       assert.match(plans.refundsInFlight, /USING INDEX refunds_in_flight \(created_at_ms<\?\)/);
@@ -124,58 +130,33 @@ describe('migrations', () => {
       assert.match(plans.personalCode, /USING INDEX collection_codes_by_user \(user_id=\?\)/);
       assert.match(plans.userByPhone, /USING INDEX users_by_phone \(phone=\?\)/);
       assert.match(plans.userByWalletAccount, /USING INDEX users_by_wallet_account \(wallet_account_id=\?\)/);
-      for (const [name, plan] of Object.entries(plans)) {
-        assert.doesNotMatch(plan, /\bSCAN\b|TEMP B-TREE/, `${name} reads no whole table and sorts nothing`);
+      for (const [name, steps] of Object.entries(plans)) {
+        assert.doesNotMatch(steps, /\bSCAN\b|TEMP B-TREE/, `${name} reads no whole table and sorts nothing`);
       }
-    } finally {
-      await database.cleanup();
-    }
-  });
+    });
 
-  test("the console's newest-first lists read their index in order and seek to a page's cursor", async () => {
-    const database = await sqlite.create();
-    try {
-      const { store } = database;
-      const db = store.db;
+    test("the console's newest-first lists read their index in order and seek to a page's cursor", () => {
       // A first page walks the index from its newest end and stops at the limit: no sort, no table.
+      assert.equal(plan(realNameUsersQuery(db, { limit: 20 }).compile()), 'SCAN users USING INDEX users_real_named');
+      assert.equal(plan(newestMerchants(db)), 'SCAN merchants USING INDEX merchants_by_creation');
       assert.equal(
-        planOf(store, realNameUsersQuery(db, { limit: 20 }).compile()),
-        'SCAN users USING INDEX users_real_named',
-      );
-      assert.equal(planOf(store, newestMerchants(db)), 'SCAN merchants USING INDEX merchants_by_creation');
-      assert.equal(
-        planOf(store, realNameUsersQuery(db, { limit: 20, before: { createdAtMs: 5n, id: 'u_5' } }).compile()),
+        plan(realNameUsersQuery(db, { limit: 20, before: { createdAtMs: 5n, id: 'u_5' } }).compile()),
         'SEARCH users USING INDEX users_real_named ((created_at_ms,id)<(?,?))',
       );
-    } finally {
-      await database.cleanup();
-    }
-  });
+    });
 
-  test('settlement reads only unsettled payments and what it claimed; bills read the day asked for', async () => {
-    const database = await sqlite.create();
-    try {
-      const { store } = database;
-      const db = store.db;
+    test('settlement reads only unsettled payments and what it claimed; bills read the day asked for', () => {
+      assert.match(plan(unsettledPayments(db)), /USING INDEX orders_unsettled \(merchant_id=\? AND paid_at_ms<\?\)/);
+      assert.match(plan(claimPayments(db)), /USING INDEX orders_unsettled \(merchant_id=\? AND paid_at_ms<\?\)/);
+      assert.match(plan(settledPayments(db)), /USING INDEX orders_by_settlement \(settlement_id=\?\)/);
+      assert.match(plan(settledRefunds(db)), /USING INDEX refunds_by_settlement \(settlement_id=\?\)/);
       assert.match(
-        planOf(store, unsettledPayments(db)),
-        /USING INDEX orders_unsettled \(merchant_id=\? AND paid_at_ms<\?\)/,
-      );
-      assert.match(
-        planOf(store, claimPayments(db)),
-        /USING INDEX orders_unsettled \(merchant_id=\? AND paid_at_ms<\?\)/,
-      );
-      assert.match(planOf(store, settledPayments(db)), /USING INDEX orders_by_settlement \(settlement_id=\?\)/);
-      assert.match(planOf(store, settledRefunds(db)), /USING INDEX refunds_by_settlement \(settlement_id=\?\)/);
-      assert.match(
-        planOf(store, paidBetween(db)),
+        plan(paidBetween(db)),
         /USING INDEX orders_by_merchant_paid \(merchant_id=\? AND paid_at_ms>\? AND paid_at_ms<\?\)/,
       );
       for (const query of [unsettledPayments, claimPayments, settledPayments, settledRefunds, paidBetween]) {
-        assert.doesNotMatch(planOf(store, query(db)), /\bSCAN\b/, 'no query reads a whole table');
+        assert.doesNotMatch(plan(query(db)), /\bSCAN\b/, 'no query reads a whole table');
       }
-    } finally {
-      await database.cleanup();
-    }
+    });
   });
 });
