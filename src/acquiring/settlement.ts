@@ -5,7 +5,7 @@
 // on, so each is settled exactly once, however often runs repeat) together with the settlement's
 // row, then pays out as one linked chain whose ids derive from the row: a run cut short is
 // finished by the next one, and money never moves twice.
-import type { Selectable } from 'kysely';
+import type { ExpressionBuilder, Selectable } from 'kysely';
 import type { LedgerService } from '../ledger/service.js';
 import { TransferFlags, type TransferRequest } from '../ledger/types.js';
 import type { Merchant, MerchantService } from '../merchant/service.js';
@@ -16,7 +16,24 @@ import type { Clock } from '../shared/clock.js';
 import { newToken } from '../shared/passwords.js';
 import { ok, problem, type Result } from '../shared/result.js';
 import { runAtomically } from '../store/atomic.js';
+import type { Schema } from '../store/schema.js';
 import type { Store } from '../store/store.js';
+
+/**
+ * A merchant's payments no settlement has taken yet, up to `endMs`: what a run claims, found
+ * through the partial index orders_unsettled (src/store/migrations.test.ts checks the plan).
+ */
+export const unsettledPayment = (merchantId: string, endMs: bigint) => (eb: ExpressionBuilder<Schema, 'orders'>) =>
+  eb.and([eb('merchant_id', '=', merchantId), eb('settlement_id', 'is', null), eb('paid_at_ms', '<', endMs)]);
+
+/** A merchant's refunds no settlement has taken yet, up to `endMs` (through refunds_unsettled). */
+export const unsettledRefund = (merchantId: string, endMs: bigint) => (eb: ExpressionBuilder<Schema, 'refunds'>) =>
+  eb.and([
+    eb('merchant_id', '=', merchantId),
+    eb('settlement_id', 'is', null),
+    eb('status', '=', 'SUCCESS'),
+    eb('completed_at_ms', '<', endMs),
+  ]);
 
 export interface Settlement {
   id: string;
@@ -88,18 +105,13 @@ export function createSettlementService(deps: {
     const payment = await db
       .selectFrom('orders')
       .select('id')
-      .where('merchant_id', '=', merchant.id)
-      .where('settlement_id', 'is', null)
-      .where('paid_at_ms', '<', endMs)
+      .where(unsettledPayment(merchant.id, endMs))
       .limit(1)
       .executeTakeFirst();
     const refund = await db
       .selectFrom('refunds')
       .select('id')
-      .where('merchant_id', '=', merchant.id)
-      .where('settlement_id', 'is', null)
-      .where('status', '=', 'SUCCESS')
-      .where('completed_at_ms', '<', endMs)
+      .where(unsettledRefund(merchant.id, endMs))
       .limit(1)
       .executeTakeFirst();
     if (!payment && !refund) return null;
@@ -127,19 +139,14 @@ export function createSettlementService(deps: {
         query: db
           .updateTable('orders')
           .set({ settlement_id: id })
-          .where('merchant_id', '=', merchant.id)
-          .where('settlement_id', 'is', null)
-          .where('paid_at_ms', '<', endMs)
+          .where(unsettledPayment(merchant.id, endMs))
           .compile(),
       },
       {
         query: db
           .updateTable('refunds')
           .set({ settlement_id: id })
-          .where('merchant_id', '=', merchant.id)
-          .where('settlement_id', 'is', null)
-          .where('status', '=', 'SUCCESS')
-          .where('completed_at_ms', '<', endMs)
+          .where(unsettledRefund(merchant.id, endMs))
           .compile(),
       },
     ]);

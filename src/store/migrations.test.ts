@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { CompiledQuery, Kysely } from 'kysely';
 import { refundsInFlight } from '../acquiring/refunds.js';
+import { unsettledPayment, unsettledRefund } from '../acquiring/settlement.js';
 import { realNameUsersQuery } from '../console/queries.js';
 import { expiredPendingTransfers } from '../ledger/service.js';
 import { staticCodesQuery } from '../portal/queries.js';
@@ -25,25 +26,16 @@ function planOf(store: Store, query: { sql: string; parameters: readonly unknown
   return steps.map((step) => step.detail).join(' | ');
 }
 
-// The shapes of settlement's, the bills' and the takings' queries (src/acquiring/settlement.ts,
-// src/reports/trade-bill.ts, src/portal/queries.ts), the personal code's
-// (src/acquiring/service.ts) and the users' (src/identity/service.ts).
+// Settlement's claim with the code's own conditions (src/acquiring/settlement.ts); the shapes of
+// its totals, the bills' and the takings' queries (src/reports/trade-bill.ts,
+// src/portal/queries.ts), the personal code's (src/acquiring/service.ts) and the users'
+// (src/identity/service.ts).
 const unsettledPayments = (db: Kysely<Schema>) =>
-  db
-    .selectFrom('orders')
-    .select('id')
-    .where('merchant_id', '=', 'm1')
-    .where('settlement_id', 'is', null)
-    .where('paid_at_ms', '<', 1_000n)
-    .compile();
+  db.selectFrom('orders').select('id').where(unsettledPayment('m1', 1_000n)).limit(1).compile();
 const claimPayments = (db: Kysely<Schema>) =>
-  db
-    .updateTable('orders')
-    .set({ settlement_id: 'se_1' })
-    .where('merchant_id', '=', 'm1')
-    .where('settlement_id', 'is', null)
-    .where('paid_at_ms', '<', 1_000n)
-    .compile();
+  db.updateTable('orders').set({ settlement_id: 'se_1' }).where(unsettledPayment('m1', 1_000n)).compile();
+const unsettledRefunds = (db: Kysely<Schema>) =>
+  db.selectFrom('refunds').select('id').where(unsettledRefund('m1', 1_000n)).limit(1).compile();
 const settledPayments = (db: Kysely<Schema>) =>
   db
     .selectFrom('orders')
@@ -151,10 +143,21 @@ describe('migrations', () => {
       assert.match(plan(settledPayments(db)), /USING INDEX orders_by_settlement \(settlement_id=\?\)/);
       assert.match(plan(settledRefunds(db)), /USING INDEX refunds_by_settlement \(settlement_id=\?\)/);
       assert.match(
+        plan(unsettledRefunds(db)),
+        /USING INDEX refunds_unsettled \(merchant_id=\? AND completed_at_ms<\?\)/,
+      );
+      assert.match(
         plan(paidBetween(db)),
         /USING INDEX orders_by_merchant_paid \(merchant_id=\? AND paid_at_ms>\? AND paid_at_ms<\?\)/,
       );
-      for (const query of [unsettledPayments, claimPayments, settledPayments, settledRefunds, paidBetween]) {
+      for (const query of [
+        unsettledPayments,
+        claimPayments,
+        unsettledRefunds,
+        settledPayments,
+        settledRefunds,
+        paidBetween,
+      ]) {
         assert.doesNotMatch(plan(query(db)), /\bSCAN\b/, 'no query reads a whole table');
       }
     });
