@@ -48,6 +48,14 @@ function assertSane(result: PayBenchResult, size: Size = TINY): void {
     [run.paymentsPerSecond, run.ratio, run.peakRssBytes],
     `${label}: the top-level figures are the median run's`,
   );
+  assert.ok(
+    run.eventLoopBusyPercent > 0 && run.eventLoopBusyPercent <= 100,
+    `${label}: the event loop was busy part of the run (${run.eventLoopBusyPercent}%)`,
+  );
+  if (process.platform === 'linux') {
+    assert.ok(run.mainThreadCpuMsPerPayment! > 0, `${label}: the main thread's CPU per payment is measured`);
+    assert.ok(run.mainThreadRunQueuePercent! >= 0 && run.mainThreadRunQueuePercent! <= 100);
+  }
   assert.ok(run.p50Ms > 0 && run.p50Ms <= run.p99Ms, `${label}: 0 < p50 ≤ p99`);
   assert.ok(run.orderP50Ms > 0 && run.payP50Ms > 0 && run.orderP50Ms + run.payP50Ms <= 2 * run.p99Ms);
   assert.ok(run.floorP50Ms > 0 && run.floorP50Ms <= run.floorP99Ms, `${label}: floor 0 < p50 ≤ p99`);
@@ -80,7 +88,9 @@ test('a tiny SQLite payment benchmark reports every figure, fails no request and
   assert.equal(results.length, 1);
   assertSane(results[0]!);
   assert.deepEqual([results[0]!.keyAlgorithm, results[0]!.deliver], ['rsa', false]);
-  assert.match(formatPayResult(results[0]!), /signing with RSA-2048; notifications queued \(notifier off\)/);
+  const text = formatPayResult(results[0]!);
+  assert.match(text, /signing with RSA-2048; notifications queued \(notifier off\)/);
+  assert.match(text, /server's main thread: event loop busy \d+%/);
   assert.deepEqual(
     lines.map((line) => JSON.parse(line) as unknown),
     results,

@@ -89,6 +89,15 @@ export interface PayRun {
    */
   serverCpuPercent: number;
   loadCpuPercent: number;
+  /**
+   * The server's main thread, which serves every request: how busy its event loop was, in percent
+   * of the run; its own CPU time per payment (the cost that bounds throughput while one thread
+   * serves HTTP); and how long it waited, runnable, for a core while other threads and processes
+   * had both (null off Linux). Less noisy than payments/s on a shared machine.
+   */
+  eventLoopBusyPercent: number;
+  mainThreadCpuMsPerPayment: number | null;
+  mainThreadRunQueuePercent: number | null;
   /** Orders of the timed payments signed before their clock started, and what that took. */
   ordersPresigned: number;
   signSeconds: number;
@@ -413,6 +422,12 @@ function runFigures(run: number, parts: RunParts): PayRun {
     peakRssBytes: serverFigures.peakRssBytes,
     serverCpuPercent: Math.round((100 * serverFigures.cpuMs) / Math.max(serverFigures.elapsedMs, 1e-3)),
     loadCpuPercent: Math.round((100 * payments.cpuMs) / Math.max(payments.elapsedMs, 1e-3)),
+    eventLoopBusyPercent: Math.round((100 * serverFigures.eventLoopBusyMs) / Math.max(serverFigures.elapsedMs, 1e-3)),
+    mainThreadCpuMsPerPayment:
+      serverFigures.mainThread && round(serverFigures.mainThread.cpuMs / Math.max(payments.count, 1), 3),
+    mainThreadRunQueuePercent:
+      serverFigures.mainThread &&
+      Math.round((100 * serverFigures.mainThread.runQueueMs) / Math.max(serverFigures.elapsedMs, 1e-3)),
     ordersPresigned: signed.count,
     signSeconds: round(signed.elapsedMs / 1_000, 2),
     signCpuSeconds: round(signed.cpuMs / 1_000, 2),
@@ -518,6 +533,11 @@ export function formatPayResult(result: PayBenchResult): string {
     `  notifications queued ${each((run) => count(run.notificationsQueued))} ` +
       `(${result.notificationsOk ? '= paid orders = payments made' : 'DO NOT MATCH the paid orders'}); ` +
       `setup ${each((run) => run.setupSeconds.toFixed(1))} s`,
+    `  server's main thread: event loop busy ${each((run) => `${run.eventLoopBusyPercent}%`)}` +
+      (result.perRun.every((run) => run.mainThreadCpuMsPerPayment !== null)
+        ? `; ${each((run) => run.mainThreadCpuMsPerPayment!.toFixed(3))} ms of its CPU per payment; ` +
+          `runnable but waiting for a core ${each((run) => `${run.mainThreadRunQueuePercent}%`)} of the time`
+        : ''),
     ...(result.deliver
       ? [
           `  webhooks received: ${each((run) => count(run.webhooksInWindow ?? 0))} in the timed window, ` +

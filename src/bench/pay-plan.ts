@@ -123,7 +123,16 @@ export type ServerEvent =
   | { type: 'progress'; done: number }
   | { type: 'ready'; world: BenchWorld }
   | { type: 'measuring' }
-  | { type: 'measured'; peakRssBytes: number; cpuMs: number; elapsedMs: number }
+  | {
+      type: 'measured';
+      peakRssBytes: number;
+      cpuMs: number;
+      elapsedMs: number;
+      /** The event loop's busy time (event-loop utilisation) while the payments ran. */
+      eventLoopBusyMs: number;
+      /** The main thread's time on a core, and runnable but waiting for one; null off Linux. */
+      mainThread: { cpuMs: number; runQueueMs: number } | null;
+    }
   | {
       type: 'finished';
       ledgerAuditOk: boolean;

@@ -2,6 +2,8 @@
 // `saoma serve` runs it (startSaoma: HTTP, ledger writer, sweeps; the notifier only with --deliver),
 // the world set up through its modules, its own memory and CPU measured while the load process
 // pays, then the audits.
+import { readFileSync } from 'node:fs';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { startSaoma, type RunningSaoma } from '../main.js';
 import { auditNetwork } from '../network/audit.js';
 import { listenForCommands } from './bench-child.js';
@@ -19,7 +21,31 @@ const send = (event: ServerEvent): void => void process.send!(event);
 let running: RunningSaoma | null = null;
 let peakRssBytes = 0;
 let sampler: NodeJS.Timeout | null = null;
-let measureStart = { cpu: process.cpuUsage(), atMs: 0 };
+let measureStart = {
+  cpu: process.cpuUsage(),
+  atMs: 0,
+  eventLoop: performance.eventLoopUtilization(),
+  mainThread: mainThreadTimes(),
+};
+
+/**
+ * The calling thread's nanoseconds on a core and waiting for one, from Linux's schedstat (read on
+ * the main thread, so the main thread's); null where the file is missing.
+ */
+function mainThreadTimes(): { cpuNs: number; runQueueNs: number } | null {
+  try {
+    const [cpuNs, runQueueNs] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ').map(Number);
+    return Number.isFinite(cpuNs) && Number.isFinite(runQueueNs) ? { cpuNs: cpuNs!, runQueueNs: runQueueNs! } : null;
+  } catch {
+    return null;
+  }
+}
+
+function mainThreadSince(start: ReturnType<typeof mainThreadTimes>) {
+  const end = mainThreadTimes();
+  if (!start || !end) return null;
+  return { cpuMs: (end.cpuNs - start.cpuNs) / 1e6, runQueueMs: (end.runQueueNs - start.runQueueNs) / 1e6 };
+}
 
 async function handle(command: ServerCommand): Promise<void> {
   switch (command.type) {
@@ -31,15 +57,29 @@ async function handle(command: ServerCommand): Promise<void> {
         () => (peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss())),
         SAMPLE_INTERVAL_MS,
       );
-      measureStart = { cpu: process.cpuUsage(), atMs: performance.now() };
+      measureStart = {
+        cpu: process.cpuUsage(),
+        atMs: performance.now(),
+        eventLoop: performance.eventLoopUtilization(),
+        mainThread: mainThreadTimes(),
+      };
       return send({ type: 'measuring' });
     case 'measure-stop': {
       const cpu = process.cpuUsage(measureStart.cpu);
+      const mainThread = mainThreadSince(measureStart.mainThread);
+      const eventLoop: EventLoopUtilization = performance.eventLoopUtilization(measureStart.eventLoop);
       peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss());
       if (sampler) clearInterval(sampler);
       sampler = null;
       const elapsedMs = performance.now() - measureStart.atMs;
-      return send({ type: 'measured', peakRssBytes, cpuMs: (cpu.user + cpu.system) / 1_000, elapsedMs });
+      return send({
+        type: 'measured',
+        peakRssBytes,
+        cpuMs: (cpu.user + cpu.system) / 1_000,
+        elapsedMs,
+        eventLoopBusyMs: eventLoop.active,
+        mainThread,
+      });
     }
     case 'finish':
       return finish();
