@@ -16,6 +16,7 @@ import { verifyWebhook } from '../notify/webhook-signature.js';
 import { testStores } from '../testing/stores.js';
 import { withWalletHarness, type WalletHarness } from '../testing/wallet-app.js';
 import { parseMpm } from './emv-qr.js';
+import { personalCodeOf } from './service.js';
 import { businessDateOf } from './settlement.js';
 
 const jsQR = jsQRModule.default;
@@ -536,6 +537,25 @@ for (const storeKind of testStores) {
         });
         payer.token = relog.body.session.token;
         assert.equal((await pay('300', 'next-month')).status, 201, 'a new month starts the count again');
+      }),
+    );
+
+    test(
+      'two first requests for a personal receive code at once make one code, the same for both',
+      withHarness(async (h) => {
+        const sellers = [await h.signUp(), await h.signUp()];
+        for (const seller of sellers) {
+          const replies = await Promise.all(
+            [1, 2, 3].map(() => h.call('POST', '/v1/me/receive-code', { token: seller.token })),
+          );
+          assert.deepEqual(
+            replies.map((reply) => reply.status),
+            [201, 201, 201],
+          );
+          const codes = new Set(replies.map((reply) => reply.body.code as string));
+          const rows = await personalCodeOf(h.modules.store.db, seller.userId).execute();
+          assert.deepEqual([codes.size, rows.map((row) => row.code)], [1, [...codes]]);
+        }
       }),
     );
 

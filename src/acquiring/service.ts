@@ -2,12 +2,15 @@
 // collection codes that the payer pays an amount of their choosing, scanned payment codes (paid
 // at once below the password-free limit, else waiting for the payer's PIN), and the sweep.
 import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import { displayName, type IdentityService, type User } from '../identity/service.js';
 import type { Merchant, MerchantService, MerchantStore } from '../merchant/service.js';
 import type { NetworkService } from '../network/service.js';
 import type { Clock } from '../shared/clock.js';
 import { newToken } from '../shared/passwords.js';
 import { ok, problem, type Result } from '../shared/result.js';
+import { runUnit } from '../store/atomic.js';
+import type { Schema } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { queryTemplate, type Param } from '../store/templates.js';
 import {
@@ -52,6 +55,32 @@ const codeWithOrder = queryTemplate((db, p: Param<{ code: string }>) =>
     ])
     .where('collection_codes.code', '=', p('code')),
 );
+
+/** A user's personal receive code (one, made on first asking; see personalCode). */
+export const personalCodeOf = (db: Kysely<Schema>, userId: string) =>
+  db.selectFrom('collection_codes').select('code').where('kind', '=', 'personal').where('user_id', '=', userId);
+
+/** The user's personal code, unless they have one: checked and written in one statement. */
+export function insertPersonalCode(db: Kysely<Schema>, userId: string, code: string, nowMs: bigint) {
+  return db
+    .insertInto('collection_codes')
+    .columns(['code', 'kind', 'user_id', 'created_at_ms'])
+    .expression(
+      db
+        .selectNoFrom([
+          sql<string>`${code}`.as('code'),
+          sql<string>`${'personal'}`.as('kind'),
+          sql<string>`${userId}`.as('user_id'),
+          // PostgreSQL reads a parameter in a select list as text; the column wants a bigint.
+          sql<bigint>`CAST(${nowMs} AS bigint)`.as('created_at_ms'),
+        ])
+        .where(({ not, exists }) => not(exists(personalCodeOf(db, userId)))),
+    )
+    .compile();
+}
+
+/** PostgreSQL: held until the transaction ends; taken by every first request for this user's code. */
+const lockPersonalCode = (userId: string) => sql`SELECT pg_advisory_xact_lock(hashtext(${`personal-code:${userId}`}))`;
 
 /** A static code's orders live this long: a payer who scanned and walked away leaves nothing open. */
 const STATIC_ORDER_TIMEOUT_SECONDS = 300;
@@ -230,27 +259,23 @@ export function createAcquiringService(deps: {
     },
 
     async personalCode(user) {
-      const existing = await db
-        .selectFrom('collection_codes')
-        .select('code')
-        .where('kind', '=', 'personal')
-        .where('user_id', '=', user.id)
-        .executeTakeFirst();
+      const existing = await personalCodeOf(db, user.id).executeTakeFirst();
       if (existing) return existing.code;
-      const code = `p${newToken(12)}`;
-      await db
-        .insertInto('collection_codes')
-        .values({
-          code,
-          kind: 'personal',
-          merchant_id: null,
-          store_id: null,
-          order_id: null,
-          user_id: user.id,
-          created_at_ms: now(),
-        })
-        .execute();
-      return code;
+      // Two first requests at once must make one code, not two. There is no unique index to
+      // lean on (a database from before may already hold two), so the insert checks and writes
+      // in one statement: SQLite runs one writer at a time; PostgreSQL's statements each see the
+      // data as it was when they began, so there a lock on this user's code, held to the commit,
+      // makes a second request's statement begin after the first's is committed.
+      const insert = insertPersonalCode(db, user.id, `p${newToken(12)}`, now());
+      if (store.kind === 'postgres') {
+        await db.transaction().execute(async (trx) => {
+          await lockPersonalCode(user.id).execute(trx);
+          await trx.executeQuery(insert);
+        });
+      } else {
+        await runUnit(store, [{ query: insert }]);
+      }
+      return (await personalCodeOf(db, user.id).executeTakeFirstOrThrow()).code;
     },
 
     async describeCode(code) {
