@@ -1,6 +1,6 @@
 // What the operator console reads: paid orders per second over a recent window, search of users
 // and merchants, and the users whose real-name step is recorded. Every list has a maximum.
-import { sql, type Kysely } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely } from 'kysely';
 import type { Schema } from '../store/schema.js';
 
 export const PAYMENTS_WINDOW_SECONDS_DEFAULT = 60;
@@ -97,6 +97,43 @@ const toUserHit = (row: {
 const USER_COLUMNS = ['id', 'provider_id', 'phone', 'real_name', 'tier', 'status', 'created_at_ms'] as const;
 
 /**
+ * The digit strings that begin with `prefix`, as a range of the phone index: from the prefix up
+ * to the prefix with its last digit raised ('138' → up to '139', '1399' → up to '14'); a prefix of
+ * nines has no end. A LIKE 'prefix%' would read every user: SQLite's LIKE ignores case, so it
+ * cannot use an index on a case-sensitive column, nor can PostgreSQL's outside the C locale.
+ */
+export function phonePrefixRange(prefix: string): { from: string; before: string | null } {
+  const kept = prefix.replace(/9+$/, '');
+  if (kept.length === 0) return { from: prefix, before: null };
+  const last = Number(kept[kept.length - 1]);
+  return { from: prefix, before: `${kept.slice(0, -1)}${last + 1}` };
+}
+
+/** Users whose phone begins with the digits typed, through the phone index. */
+const phoneBeginsWith = (eb: ExpressionBuilder<Schema, 'users'>, digits: string) => {
+  const range = phonePrefixRange(digits);
+  return range.before === null
+    ? eb('phone', '>=', range.from)
+    : eb.and([eb('phone', '>=', range.from), eb('phone', '<', range.before)]);
+};
+
+/** Users by id, or by phone (3–11 digits typed: a prefix) or else by real name (contains), newest first. */
+export function userSearchQuery(db: Kysely<Schema>, query: string) {
+  const isDigits = /^[0-9]{3,11}$/.test(query);
+  return db
+    .selectFrom('users')
+    .select(USER_COLUMNS)
+    .where((eb) =>
+      eb.or([
+        eb('id', '=', query),
+        isDigits ? phoneBeginsWith(eb, query) : likeEscaped('real_name', containsPattern(query)),
+      ]),
+    )
+    .orderBy('created_at_ms', 'desc')
+    .limit(SEARCH_RESULTS_MAX);
+}
+
+/**
  * Users by id, by phone (the digits typed are a prefix) or by real name (contains); merchants by id
  * or by name (contains). `text` is trimmed and 1–64 characters.
  */
@@ -106,19 +143,7 @@ export async function searchPeople(
 ): Promise<{ users: UserHit[]; merchants: MerchantHit[] }> {
   const query = text.trim();
   if (query.length === 0 || query.length > 64) throw new RangeError('search text is 1–64 characters');
-  const isDigits = /^[0-9]{3,11}$/.test(query);
-  const users = await db
-    .selectFrom('users')
-    .select(USER_COLUMNS)
-    .where((eb) =>
-      eb.or([
-        eb('id', '=', query),
-        isDigits ? eb('phone', 'like', `${query}%`) : likeEscaped('real_name', containsPattern(query)),
-      ]),
-    )
-    .orderBy('created_at_ms', 'desc')
-    .limit(SEARCH_RESULTS_MAX)
-    .execute();
+  const users = await userSearchQuery(db, query).execute();
   const merchants = await db
     .selectFrom('merchants')
     .select(['id', 'provider_id', 'name', 'kind', 'mcc', 'status', 'created_at_ms'])

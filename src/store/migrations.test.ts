@@ -7,7 +7,7 @@ import type { CompiledQuery, Kysely } from 'kysely';
 import { refundsInFlight } from '../acquiring/refunds.js';
 import { insertPersonalCode, personalCodeOf } from '../acquiring/service.js';
 import { unsettledPayment, unsettledRefund } from '../acquiring/settlement.js';
-import { realNameUsersQuery } from '../console/queries.js';
+import { realNameUsersQuery, userSearchQuery } from '../console/queries.js';
 import { expiredPendingTransfers } from '../ledger/service.js';
 import { staticCodesQuery } from '../portal/queries.js';
 import { testStores, type TestDatabase } from '../testing/stores.js';
@@ -141,6 +141,12 @@ describe('migrations', () => {
         plan(realNameUsersQuery(db, { limit: 20, before: { createdAtMs: 5n, id: 'u_5' } }).compile()),
         'SEARCH users USING INDEX users_real_named ((created_at_ms,id)<(?,?))',
       );
+    });
+
+    test("the console's search by phone reads the phone index, not every user", () => {
+      const steps = plan(userSearchQuery(db, '13800').compile());
+      assert.match(steps, /USING INDEX users_by_phone \(phone>\? AND phone<\?\)/);
+      assert.doesNotMatch(steps, /SCAN users/);
     });
 
     test('settlement reads only unsettled payments and what it claimed; bills read the day asked for', () => {
