@@ -13,7 +13,7 @@ import { runPostgresBaseline, setUpPostgresBaseline } from './baseline-postgres.
 import { runSqliteBaseline, setUpSqliteBaseline, type BaselineRun } from './baseline-sqlite.js';
 import { createPostgresBenchDatabase, createSqliteBenchDatabase, type BenchDatabase } from './bench-database.js';
 import { BENCH_LEDGER, TRANSFER_CODE_PAYMENT, setUpBook, type BenchBook } from './book-setup.js';
-import { runClosedLoop, runOpenLoop, summarizeLatency, type LoadRun } from './load.js';
+import { perSecond, round, runClosedLoop, runOpenLoop, summarizeLatency, type LoadRun } from './load.js';
 import { createRunMonitor, type RunMonitor } from './run-monitor.js';
 import { createTransferPlan, planTransferId, type Mix, type TransferPlan } from './transfer-plan.js';
 
@@ -297,9 +297,6 @@ function summarize(run: LoadRun, count: number) {
     p99Ms: round(p99Ms, 3),
   };
 }
-
-const perSecond = (count: number, elapsedMs: number): number => (count * 1_000) / Math.max(elapsedMs, 1e-3);
-const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 export function formatResult(result: BenchResult): string {
   const count = (value: number) => value.toLocaleString('en-US');

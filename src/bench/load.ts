@@ -88,6 +88,15 @@ export function runOpenLoop(
   });
 }
 
+/** Events per second over a time in ms (a time of 0 counts as a microsecond). */
+export const perSecond = (count: number, elapsedMs: number): number => (count * 1_000) / Math.max(elapsedMs, 1e-3);
+
+/** `partMs` in whole percent of `wholeMs` (a busy time of a run, say). */
+export const percentOf = (partMs: number, wholeMs: number): number =>
+  Math.round((100 * partMs) / Math.max(wholeMs, 1e-3));
+
+export const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
+
 /** Nearest-rank percentile (0 < fraction ≤ 1) of already sorted values. */
 export function percentile(sorted: Float64Array, fraction: number): number {
   if (sorted.length === 0) return 0;

@@ -23,7 +23,7 @@ import { KEY_ALGORITHMS, type KeyAlgorithm } from '../merchant/signature.js';
 import type { StoreKind } from '../store/store.js';
 import { forkBenchChild, type BenchChild } from './bench-child.js';
 import { createPostgresBenchDatabase, createSqliteBenchDatabase, type BenchDatabase } from './bench-database.js';
-import type { LoadCounter } from './load.js';
+import { percentOf, perSecond, round, type LoadCounter } from './load.js';
 import {
   PAYER_ALLOWANCE_FEN,
   payerBalanceFen,
@@ -420,14 +420,13 @@ function runFigures(run: number, parts: RunParts): PayRun {
     floorP99Ms: round(floor.p99Ms, 3),
     ratio: round(paymentsPerSecond / floorPairsPerSecond, 3),
     peakRssBytes: serverFigures.peakRssBytes,
-    serverCpuPercent: Math.round((100 * serverFigures.cpuMs) / Math.max(serverFigures.elapsedMs, 1e-3)),
-    loadCpuPercent: Math.round((100 * payments.cpuMs) / Math.max(payments.elapsedMs, 1e-3)),
-    eventLoopBusyPercent: Math.round((100 * serverFigures.eventLoopBusyMs) / Math.max(serverFigures.elapsedMs, 1e-3)),
+    serverCpuPercent: percentOf(serverFigures.cpuMs, serverFigures.elapsedMs),
+    loadCpuPercent: percentOf(payments.cpuMs, payments.elapsedMs),
+    eventLoopBusyPercent: percentOf(serverFigures.eventLoopBusyMs, serverFigures.elapsedMs),
     mainThreadCpuMsPerPayment:
       serverFigures.mainThread && round(serverFigures.mainThread.cpuMs / Math.max(payments.count, 1), 3),
     mainThreadRunQueuePercent:
-      serverFigures.mainThread &&
-      Math.round((100 * serverFigures.mainThread.runQueueMs) / Math.max(serverFigures.elapsedMs, 1e-3)),
+      serverFigures.mainThread && percentOf(serverFigures.mainThread.runQueueMs, serverFigures.elapsedMs),
     ordersPresigned: signed.count,
     signSeconds: round(signed.elapsedMs / 1_000, 2),
     signCpuSeconds: round(signed.cpuMs / 1_000, 2),
@@ -478,9 +477,6 @@ function summarize(store: StoreKind, runs: PayRun[], floorRoute: string, options
 /** No failed request, every audit passed, every paid order's notification queued (and delivered, with --deliver). */
 export const payBenchPassed = (result: PayBenchResult): boolean =>
   result.errorCount === 0 && result.auditOk && result.notificationsOk && result.webhooksOk !== false;
-
-const perSecond = (count: number, elapsedMs: number): number => (count * 1_000) / Math.max(elapsedMs, 1e-3);
-const round = (value: number, digits: number): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
 const STORE_NAMES: Record<StoreKind, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
 const KEY_NAMES: Record<KeyAlgorithm, string> = { rsa: 'RSA-2048', ed25519: 'Ed25519' };

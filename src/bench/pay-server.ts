@@ -21,12 +21,17 @@ const send = (event: ServerEvent): void => void process.send!(event);
 let running: RunningSaoma | null = null;
 let peakRssBytes = 0;
 let sampler: NodeJS.Timeout | null = null;
-let measureStart = {
-  cpu: process.cpuUsage(),
-  atMs: 0,
-  eventLoop: performance.eventLoopUtilization(),
-  mainThread: mainThreadTimes(),
-};
+let measureStart = startMeasuring();
+
+/** Where the timed window's figures start from. */
+function startMeasuring() {
+  return {
+    cpu: process.cpuUsage(),
+    atMs: performance.now(),
+    eventLoop: performance.eventLoopUtilization(),
+    mainThread: mainThreadTimes(),
+  };
+}
 
 /**
  * The calling thread's nanoseconds on a core and waiting for one, from Linux's schedstat (read on
@@ -57,12 +62,7 @@ async function handle(command: ServerCommand): Promise<void> {
         () => (peakRssBytes = Math.max(peakRssBytes, process.memoryUsage.rss())),
         SAMPLE_INTERVAL_MS,
       );
-      measureStart = {
-        cpu: process.cpuUsage(),
-        atMs: performance.now(),
-        eventLoop: performance.eventLoopUtilization(),
-        mainThread: mainThreadTimes(),
-      };
+      measureStart = startMeasuring();
       return send({ type: 'measuring' });
     case 'measure-stop': {
       const cpu = process.cpuUsage(measureStart.cpu);
