@@ -86,7 +86,10 @@ describe('migrations', () => {
       assert.doesNotMatch(before, /WHERE/);
 
       const report = await migrate(store);
-      assert.deepEqual(report.applied, [{ version: 9, name: 'indexes' }]);
+      assert.deepEqual(report.applied, [
+        { version: 9, name: 'indexes' },
+        { version: 10, name: 'ledger-plans' },
+      ]);
       assert.equal(await schemaVersion(store), MIGRATIONS.at(-1)!.version);
       const after = db.prepare("SELECT sql FROM sqlite_master WHERE name = 'orders_by_merchant_paid'").pluck().get();
       assert.match(after as string, /WHERE paid_at_ms IS NOT NULL/);

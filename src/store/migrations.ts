@@ -1,6 +1,7 @@
 // Versioned migrations for both stores, applied in order on start and by `saoma migrate`.
 // A migration, once released, is never edited: a change is a new version.
 import { sql } from 'kysely';
+import { ledgerPlansPostgres, ledgerPlansSqlite } from '../ledger/plans-postgres.js';
 import { ledgerSchemaPostgres } from '../ledger/schema-postgres.js';
 import { ledgerSchemaSqlite } from '../ledger/schema-sqlite.js';
 import { alipaySchemaSql } from '../gateway/alipay/schema-sql.js';
@@ -30,6 +31,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 7, name: 'alipay', sqlite: alipaySchemaSql, postgres: alipaySchemaSql },
   { version: 8, name: 'portal', sqlite: portalSchemaSql, postgres: portalSchemaSql },
   { version: 9, name: 'indexes', sqlite: indexesSql, postgres: indexesSql },
+  { version: 10, name: 'ledger-plans', sqlite: ledgerPlansSqlite, postgres: ledgerPlansPostgres },
 ];
 
 const CREATE_TABLE = `CREATE TABLE IF NOT EXISTS schema_migrations (
