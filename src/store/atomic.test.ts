@@ -91,5 +91,34 @@ for (const storeKind of testStores) {
         await database.cleanup();
       }
     });
+
+    test("a later guard that fails undoes its unit's earlier rows, not its neighbours'", async () => {
+      // No error among them: on PostgreSQL the undo itself sends the batch one by one.
+      const database = await storeKind.create();
+      const ledger = createLedgerService({ store: database.store, clock: systemClock });
+      const { store } = database;
+      try {
+        const nothingToUpdate = {
+          query: store.db.updateTable('request_nonces').set({ seen_at_ms: 2n }).where('app_id', '=', 'none').compile(),
+          mustChangeRow: true,
+        };
+        const results = await Promise.all([
+          ...Array.from({ length: 10 }, (_, index) =>
+            runAtomically(store, [{ query: insertNonce(store, `a${index}`), mustChangeRow: true }]),
+          ),
+          runAtomically(store, [{ query: insertNonce(store, 'undone'), mustChangeRow: true }, nothingToUpdate]),
+          runAtomically(store, [nothingToUpdate, { query: insertNonce(store, 'never-reached') }]),
+          ...Array.from({ length: 10 }, (_, index) =>
+            runAtomically(store, [{ query: insertNonce(store, `b${index}`), mustChangeRow: true }]),
+          ),
+        ]);
+        assert.deepEqual(results, [...Array(10).fill(true), false, false, ...Array(10).fill(true)]);
+        const expected = Array.from({ length: 10 }, (_, index) => [`a${index}`, `b${index}`]).flat();
+        assert.deepEqual(await nonces(store), expected.sort());
+      } finally {
+        await ledger.close();
+        await database.cleanup();
+      }
+    });
   });
 }
