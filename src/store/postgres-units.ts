@@ -6,7 +6,7 @@
 // inside the batch. One whose guard on a later statement finds nothing to change would have to
 // undo its earlier statements: the batch is rolled back and run one by one as for an error,
 // rather than giving every such unit a savepoint (two more round trips each, on every payment,
-// for an outcome that is rare: a repeated out_trade_no, a replayed nonce).
+// for an outcome that is rare: an out_trade_no sent again, behind its request's new nonce).
 import type pg from 'pg';
 import { NothingChanged, type StepOutcome, type UnitStep } from './write-units.js';
 
