@@ -96,17 +96,15 @@ class GuardFailed extends NothingChanged {
   }
 }
 
-/** A later statement's guard failed inside a batch: its unit's earlier rows must go, and the batch with them. */
-class UndoInBatch extends Error {}
-
 /** One unit inside the batch's transaction. */
 async function runUnit(client: pg.PoolClient, steps: readonly UnitStep[]): Promise<PostgresUnitResult> {
   try {
     return await runSteps(client, steps);
   } catch (error) {
-    if (!(error instanceof GuardFailed)) throw error;
-    if (error.stepIndex > 0) throw new UndoInBatch();
-    return null;
+    // A guard past the first statement would have to undo the unit's earlier rows: thrown on,
+    // it rolls the batch back to be run one by one.
+    if (error instanceof GuardFailed && error.stepIndex === 0) return null;
+    throw error;
   }
 }
 
