@@ -14,8 +14,8 @@
 // index is still read whole; the setting only takes the cheap-looking scan off the table.
 // src/ledger/plans-postgres.test.ts checks the plans the function uses after its table grew.
 //
-// SQLite plans the ledger's statements in TypeScript's prepared statements with no such
-// cache of generic plans: nothing to change there.
+// SQLite keeps its prepared statements' plans too, but with no statistics gathered its planner
+// does not weigh a table's size and takes the index for a look-up by key: nothing to change there.
 export const ledgerPlansPostgres = `
 ALTER FUNCTION saoma_apply_batch(text[], text[], integer[], integer[], bigint[], integer[], integer[], integer[],
                                  integer[], text[], bigint[], bigint)
